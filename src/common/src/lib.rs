@@ -1,0 +1,12 @@
+//! Plain shared types for sibyl.
+//!
+//! What lives here: the partitioner's [`Token`] and Cassandra's Murmur3 token function,
+//! the byte-comparable encodings of clustering values ([`clustering`]), and named limits.
+//! What does not: any I/O, clock, socket or thread. Everything here is a pure function of
+//! its inputs, so every other crate can depend on it.
+
+pub mod clustering;
+pub mod limits;
+pub mod token;
+
+pub use token::{murmur3_token, Token};

@@ -1,0 +1,2 @@
+//! Placeholder replaced by the crash test's writer.
+fn main() {}

@@ -1,0 +1,3 @@
+//! sibyl's integration tests: one binary, a module per area.
+
+mod storage;

@@ -1,0 +1,2 @@
+mod murmur3;
+mod engine_basics;
