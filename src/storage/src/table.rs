@@ -65,7 +65,7 @@ impl Table {
         }
         // Newest data first, so a partition deletion found early lets older SSTables be skipped.
         let mut candidates: Vec<&Arc<SstableReader>> = view.sstables.iter().filter(|s| s.may_contain(key)).collect();
-        candidates.sort_by(|a, b| b.stats.max_timestamp.cmp(&a.stats.max_timestamp));
+        candidates.sort_by_key(|s| std::cmp::Reverse(s.stats.max_timestamp));
         let mut pd: Option<DeletionTime> =
             parts.iter().filter_map(|p| p.partition_deletion).max_by_key(|d| d.timestamp);
         for s in candidates {

@@ -66,8 +66,7 @@ fn infos(view: &View) -> Vec<SstableInfo> {
             min_timestamp: s.stats.min_timestamp,
             max_timestamp: s.stats.max_timestamp,
             max_local_deletion_time: s.stats.max_local_deletion_time,
-            // Statistics do not yet track non-expiring data separately; `true` is always safe.
-            has_non_expiring_data: true,
+            has_non_expiring_data: s.stats.has_non_expiring_data,
             tombstone_count: s.stats.tombstone_count,
             cell_count: s.stats.cell_count,
             partition_count: s.stats.partition_count,

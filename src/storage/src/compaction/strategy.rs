@@ -1055,6 +1055,57 @@ mod tests {
         assert_eq!(s.choose_major(&tables, &none()).len(), 1);
     }
 
+    /// Random snapshots: every task names live, idle SSTables, once each, and is reproducible.
+    #[test]
+    fn tasks_only_name_idle_live_sstables() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |bound: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % bound
+        };
+        let strategies = [
+            CompactionStrategy::default(),
+            CompactionStrategy::Leveled(LcsOptions { sstable_size_in_mb: 1, ..LcsOptions::default() }),
+            CompactionStrategy::TimeWindow(TwcsOptions { tombstone_compactions: true, ..TwcsOptions::default() }),
+        ];
+        for round in 0..600 {
+            let tables: Vec<SstableInfo> = (1..=next(60))
+                .map(|g| {
+                    let mut s = with_tokens(sst(g, 1 + next(3 << 20)), 0, 0);
+                    let a = next(2000) as i64 - 1000;
+                    (s.min_token, s.max_token) = (Token(a), Token(a + next(500) as i64));
+                    s.level = next(4) as u32;
+                    s.max_timestamp = next(4 * 86_400) as i64 * 1_000_000;
+                    s.min_timestamp = s.max_timestamp - next(1000) as i64;
+                    s.tombstone_count = next(1000);
+                    s.max_local_deletion_time = next(200_000) as u32;
+                    s.has_non_expiring_data = next(2) == 0;
+                    s.created_at = next(100_000);
+                    s
+                })
+                .collect();
+            let compacting: HashSet<u64> = tables.iter().map(|s| s.generation).filter(|_| next(4) == 0).collect();
+            let strategy = &strategies[round % strategies.len()];
+            let now = 100_000 + next(200_000) as u32;
+            let mut tasks: Vec<CompactionTask> = strategy.choose(&tables, &compacting, now, 3600).into_iter().collect();
+            assert_eq!(strategy.choose(&tables, &compacting, now, 3600), tasks.first().cloned());
+            tasks.extend(strategy.choose_major(&tables, &compacting));
+            let mut majors_seen = HashSet::new();
+            for task in tasks {
+                assert!(!task.inputs.is_empty(), "{task:?}");
+                assert!(task.inputs.windows(2).all(|w| w[0] < w[1]), "{task:?}");
+                for g in &task.inputs {
+                    assert!(tables.iter().any(|s| s.generation == *g) && !compacting.contains(g), "{task:?}");
+                    if task.reason == CompactionReason::Major {
+                        assert!(majors_seen.insert(*g), "{g} in two major tasks");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn major_skips_compacting() {
         let tables: Vec<SstableInfo> = (1..=5).map(|g| sst(g, 1000)).collect();

@@ -13,6 +13,9 @@ pub struct SstableStats {
     pub tombstone_count: u64,
     /// Cells and row markers with a TTL.
     pub ttl_count: u64,
+    /// Whether anything never expires on its own: a live cell or row marker without a TTL.
+    /// Only an SSTable without such data can expire as a whole (TWCS drops those).
+    pub has_non_expiring_data: bool,
     pub min_timestamp: i64,
     pub max_timestamp: i64,
     /// Latest local deletion time among tombstones and expiring cells (`u32::MAX` if none).

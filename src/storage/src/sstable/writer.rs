@@ -60,6 +60,8 @@ impl Accum {
             if let Some(e) = m.expiry {
                 self.stats.ttl_count += 1;
                 self.ldt(e.expires_at);
+            } else {
+                self.stats.has_non_expiring_data = true;
             }
         }
         if let Some(d) = &r.deletion {
@@ -80,7 +82,7 @@ impl Accum {
                     self.stats.ttl_count += 1;
                     self.ldt(e.expires_at);
                 }
-                CellValue::Live { expiry: None, .. } => {}
+                CellValue::Live { expiry: None, .. } => self.stats.has_non_expiring_data = true,
             }
         }
     }
@@ -122,6 +124,7 @@ impl SstableWriter {
             cell_count: 0,
             tombstone_count: 0,
             ttl_count: 0,
+            has_non_expiring_data: false,
             min_timestamp: 0,
             max_timestamp: 0,
             max_local_deletion_time: u32::MAX,
