@@ -110,7 +110,11 @@ impl Engine {
         if let Some((p, off)) = &summary.torn_tail {
             tracing::warn!(path = %p.display(), offset = off, "commitlog ended with a torn entry (expected after a crash)");
         }
-        let next_segment = manifest.next_segment_id.max(summary.max_segment_id.map_or(1, |m| m + 1));
+        // Segment ids only grow: past every segment on disk and every position a table's
+        // replay bound names (even if the log directory was emptied by hand).
+        let referenced = manifest.tables.values().map(|e| e.replay_from.segment + 1).max().unwrap_or(1);
+        let next_segment =
+            manifest.next_segment_id.max(summary.max_segment_id.map_or(1, |m| m + 1)).max(referenced);
         manifest.next_segment_id = next_segment + 1;
         manifest.store(&cfg.data_dir)?;
 
@@ -225,6 +229,7 @@ impl Engine {
             self.snapshot_table(&t, &format!("dropped-{}-{}", now_millis(), t.options.name))?;
         }
         let _flush = t.flush_lock.lock();
+        let _publish = t.publish_lock.lock();
         t.dropped.store(true, Ordering::Release);
         {
             let mut m = self.inner.manifest.lock();
@@ -249,7 +254,9 @@ impl Engine {
             self.snapshot_table(&t, &format!("truncated-{}-{}", now_millis(), t.options.name))?;
         }
         let _flush = t.flush_lock.lock();
-        let _cx = t.compacting.lock();
+        // Compactions running now must not publish what they read from before the truncate.
+        let _publish = t.publish_lock.lock();
+        t.truncations.fetch_add(1, Ordering::AcqRel);
         let (old, pos) = {
             let _w = t.write_barrier.write();
             let pos = self.inner.commitlog.current_position();
@@ -514,6 +521,8 @@ fn new_table(
         write_barrier: RwLock::new(()),
         view: RwLock::new(Arc::new(View { memtable: Arc::new(Memtable::new()), flushing: Vec::new(), sstables })),
         flush_lock: Mutex::new(()),
+        publish_lock: Mutex::new(()),
+        truncations: std::sync::atomic::AtomicU64::new(0),
         flush_requested: AtomicBool::new(false),
         compacting: Mutex::new(HashSet::new()),
         replay_from: Mutex::new(replay_from),

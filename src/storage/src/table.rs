@@ -37,6 +37,11 @@ pub struct Table {
     pub view: RwLock<Arc<View>>,
     /// Serializes flushes of this table so they complete in commitlog order.
     pub flush_lock: Mutex<()>,
+    /// Held while a compaction publishes its outputs and while the table is truncated or
+    /// dropped, so a compaction never publishes data read before a truncate.
+    pub publish_lock: Mutex<()>,
+    /// Bumped by every truncate.
+    pub truncations: std::sync::atomic::AtomicU64,
     pub flush_requested: AtomicBool,
     pub compacting: Mutex<HashSet<u64>>,
     pub replay_from: Mutex<Position>,

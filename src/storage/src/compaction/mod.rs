@@ -136,10 +136,18 @@ fn execute(inner: &EngineInner, t: &Arc<Table>, task: CompactionTask) -> Result<
         return Ok(());
     }
     let started = Instant::now();
+    let epoch = t.truncations.load(Ordering::Acquire);
     let input_bytes: u64 = inputs.iter().map(|s| s.disk_bytes()).sum();
     let outputs = write_outputs(inner, t, &view, &inputs, &task)?;
 
     let output_gens: Vec<u64> = outputs.iter().map(|r| r.generation()).collect();
+    let _publish = t.publish_lock.lock();
+    if t.truncations.load(Ordering::Acquire) != epoch || t.dropped.load(Ordering::Acquire) {
+        for o in &outputs {
+            o.desc.delete_files();
+        }
+        return Ok(());
+    }
     {
         let mut m = inner.manifest.lock();
         if let Some(e) = m.tables.get_mut(&manifest::table_key(t.id)) {
