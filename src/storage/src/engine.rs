@@ -9,7 +9,7 @@ use crate::commitlog::replay::{self, ReplaySummary};
 use crate::commitlog::{CommitLog, CommitLogConfig, Position};
 use crate::compaction::strategy::CompactionStrategy;
 use crate::config::{EngineConfig, TableOptions};
-use crate::encoding::{get_mutation, mutation_size_estimate, put_mutation};
+use crate::encoding::{get_mutation, put_mutation};
 use crate::error::{IoContext, Result, StorageError};
 use crate::manifest::{self, Manifest, TableEntry};
 use crate::memtable::Memtable;
@@ -102,8 +102,7 @@ impl Engine {
                 offset: e.offset,
                 reason: format!("undecodable mutation: {}", d.reason),
             })?;
-            let size = mutation_size_estimate(&m);
-            t.view().memtable.apply(&m, size);
+            t.view().memtable.apply(&m);
             replayed.insert(id);
             Ok(())
         })?;
@@ -113,8 +112,7 @@ impl Engine {
         // Segment ids only grow: past every segment on disk and every position a table's
         // replay bound names (even if the log directory was emptied by hand).
         let referenced = manifest.tables.values().map(|e| e.replay_from.segment + 1).max().unwrap_or(1);
-        let next_segment =
-            manifest.next_segment_id.max(summary.max_segment_id.map_or(1, |m| m + 1)).max(referenced);
+        let next_segment = manifest.next_segment_id.max(summary.max_segment_id.map_or(1, |m| m + 1)).max(referenced);
         manifest.next_segment_id = next_segment + 1;
         manifest.store(&cfg.data_dir)?;
 
@@ -256,7 +254,6 @@ impl Engine {
         let _flush = t.flush_lock.lock();
         // Compactions running now must not publish what they read from before the truncate.
         let _publish = t.publish_lock.lock();
-        t.truncations.fetch_add(1, Ordering::AcqRel);
         let (old, pos) = {
             let _w = t.write_barrier.write();
             let pos = self.inner.commitlog.current_position();
@@ -264,6 +261,9 @@ impl Engine {
             t.publish(|_| View { memtable: Arc::new(Memtable::new()), flushing: Vec::new(), sstables: Vec::new() });
             (old, pos)
         };
+        // After the empty view is out: a compaction reads the count before its view, so it
+        // either saw the old count (and aborts when publishing) or finds its inputs gone.
+        t.truncations.fetch_add(1, Ordering::AcqRel);
         {
             let mut m = self.inner.manifest.lock();
             if let Some(e) = m.tables.get_mut(&manifest::table_key(id)) {
@@ -298,7 +298,6 @@ impl Engine {
     pub fn apply(&self, m: &Mutation) -> Result<()> {
         self.inner.poison.check()?;
         let limit = self.inner.cfg.max_mutation_size_bytes;
-        let estimate = mutation_size_estimate(m);
         thread_local! {
             static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
@@ -315,8 +314,8 @@ impl Engine {
             let pos = self.inner.commitlog.append(m.table, &buf)?;
             self.inner.commitlog.wait_durable(pos)?;
             let view = t.view();
-            view.memtable.apply(m, estimate);
-            self.inner.memtable_bytes.fetch_add(estimate, Ordering::Relaxed);
+            let accounted = view.memtable.apply(m);
+            self.inner.memtable_bytes.fetch_add(accounted, Ordering::Relaxed);
             if view.memtable.size_bytes() > self.inner.table_flush_threshold() {
                 self.inner.request_flush(&t);
             }

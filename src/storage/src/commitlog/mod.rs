@@ -154,6 +154,7 @@ impl CommitLog {
         a.segment.write_at(at, &head);
         a.segment.write_at(at + 8, payload);
         a.segment.write_at(at + 8 + payload.len(), &crc);
+        a.segment.release_written_pages(at);
         a.write_pos = at + total;
         a.dirty.insert(table, at as u32);
         Ok(Position { segment: a.segment.id, offset: a.write_pos as u32 })
@@ -167,6 +168,7 @@ impl CommitLog {
             &mut inner.active,
             Active { segment: fresh, write_pos: HEADER_BYTES, synced_to: HEADER_BYTES, dirty: HashMap::new() },
         );
+        old.segment.release_resident_pages();
         inner.sealed.push(SealedSegment {
             id: old.segment.id,
             path: old.segment.path.clone(),

@@ -83,6 +83,13 @@ pub fn replay(
             summary.segments.push(path);
             continue;
         }
+        if last && data.iter().all(|b| *b == 0) {
+            // Created (and sized) but killed before its header was written: nothing in it.
+            tracing::warn!(path = %path.display(), "last commitlog segment was never written; ignoring it");
+            summary.torn_tail = Some((path.clone(), 0));
+            summary.segments.push(path);
+            continue;
+        }
         if data[..HEADER_BYTES] != segment::header(id) {
             fail(0, "bad segment header (magic, version, id or checksum)".into(), &mut summary)?;
             summary.segments.push(path);
@@ -102,7 +109,7 @@ pub fn replay(
                     })?;
                     off = next;
                 }
-                Entry::Bad { reason, extent_end } => {
+                Entry::Bad { reason, extent_end, length_intact } => {
                     let rest_zero = data.get(extent_end..).is_none_or(|r| r.iter().all(|b| *b == 0));
                     if last && rest_zero {
                         tracing::warn!(
@@ -114,6 +121,12 @@ pub fn replay(
                         summary.torn_tail = Some((path.clone(), off as u64));
                     } else {
                         fail(off as u64, reason.to_string(), &mut summary)?;
+                        // Skipping (errors ignored): if only the payload is damaged, the next
+                        // entry's position is known, so only this entry is lost.
+                        if length_intact {
+                            off = extent_end;
+                            continue;
+                        }
                     }
                     break;
                 }
@@ -130,10 +143,12 @@ enum Entry {
         payload: Bytes,
         next: usize,
     },
-    /// `extent_end`: where the damaged entry would end, so what follows can be checked.
+    /// `extent_end`: where the damaged entry would end, so what follows can be checked;
+    /// `length_intact`: its length passed its checksum, so the next entry starts there.
     Bad {
         reason: &'static str,
         extent_end: usize,
+        length_intact: bool,
     },
 }
 
@@ -143,7 +158,7 @@ fn read_entry(data: &Bytes, off: usize) -> Entry {
         return if data.len() == off {
             Entry::End
         } else {
-            Entry::Bad { reason: "truncated entry header", extent_end: data.len() }
+            Entry::Bad { reason: "truncated entry header", extent_end: data.len(), length_intact: false }
         };
     };
     let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
@@ -152,15 +167,15 @@ fn read_entry(data: &Bytes, off: usize) -> Entry {
         return Entry::End;
     }
     if crc32c::crc32c(&head[..4]) != len_crc {
-        return Entry::Bad { reason: "entry length checksum mismatch", extent_end: off + 8 };
+        return Entry::Bad { reason: "entry length checksum mismatch", extent_end: off + 8, length_intact: false };
     }
     let end = off + 8 + len + 4;
     let Some(body) = data.get(off + 8..end) else {
-        return Entry::Bad { reason: "entry extends past end of file", extent_end: data.len() };
+        return Entry::Bad { reason: "entry extends past end of file", extent_end: data.len(), length_intact: false };
     };
     let stored = u32::from_le_bytes([body[len], body[len + 1], body[len + 2], body[len + 3]]);
     if crc32c::crc32c(&body[..len]) != stored {
-        return Entry::Bad { reason: "entry payload checksum mismatch", extent_end: end };
+        return Entry::Bad { reason: "entry payload checksum mismatch", extent_end: end, length_intact: true };
     }
     Entry::Ok { payload: data.slice(off + 8..off + 8 + len), next: end }
 }

@@ -52,6 +52,8 @@ pub struct Segment {
     map: Arc<MmapRaw>,
     capacity: usize,
     allocated: usize,
+    /// Pages below this offset were taken out of the resident set (`release_written_pages`).
+    released: usize,
 }
 
 impl Segment {
@@ -62,7 +64,7 @@ impl Segment {
         let file = OpenOptions::new().read(true).write(true).create_new(true).open(&path).ctx(&path)?;
         file.set_len(capacity as u64).ctx(&path)?;
         let map = Arc::new(MmapRaw::map_raw(&file).ctx(&path)?);
-        let mut seg = Segment { id, path, file, map, capacity, allocated: 0 };
+        let mut seg = Segment { id, path, file, map, capacity, allocated: 0, released: 0 };
         seg.reserve(HEADER_BYTES)?;
         seg.write_at(0, &header(id));
         seg.map.flush_range(0, HEADER_BYTES).ctx(&seg.path)?;
@@ -106,6 +108,35 @@ impl Segment {
     /// A handle that can msync this segment from another thread.
     pub fn syncer(&self) -> SegmentSyncer {
         SegmentSyncer { path: self.path.clone(), map: Arc::clone(&self.map) }
+    }
+
+    /// Takes the segment's pages out of this process's resident set once nothing more will be
+    /// written to it (it was sealed). Nothing is lost or delayed: for a shared file mapping
+    /// `MADV_DONTNEED` only drops page-table entries, dirty pages stay dirty in the page cache
+    /// and are written back as usual, and a later `msync` of the range still syncs them (Linux
+    /// `msync(MS_SYNC)` is an fsync of the file range). Without this, every segment the
+    /// memtables still depend on counts fully in RSS, as if the log were process memory.
+    pub fn release_resident_pages(&self) {
+        self.release(0, self.capacity);
+    }
+
+    /// As [`Segment::release_resident_pages`], for the part of the active segment below
+    /// `upto` (whole entries already written: appends only go forward), a step at a time.
+    pub fn release_written_pages(&mut self, upto: usize) {
+        let end = upto / ALLOCATION_STEP_BYTES * ALLOCATION_STEP_BYTES;
+        if end > self.released {
+            self.release(self.released, end - self.released);
+            self.released = end;
+        }
+    }
+
+    fn release(&self, offset: usize, len: usize) {
+        // SAFETY: `map_raw` maps the file MAP_SHARED, where MADV_DONTNEED discards no data;
+        // no Rust reference into the mapping exists (it is only written through raw copies).
+        let r = unsafe { self.map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, len) };
+        if let Err(e) = r {
+            tracing::debug!(path = %self.path.display(), error = %e, "madvise(DONTNEED) of written commitlog pages failed");
+        }
     }
 }
 

@@ -82,6 +82,17 @@ pub(crate) fn run_one(inner: &EngineInner, t: &Arc<Table>) -> Result<bool> {
         let compacting = t.compacting.lock();
         t.strategy.choose(&infos(&view), &compacting, now_secs() as u32, t.options.gc_grace_seconds)
     };
+    // Fully expired SSTables can be dropped only if no memtable holds older data they may
+    // shadow (Cassandra counts memtables' minimum timestamp too). Otherwise the rewrite keeps
+    // every tombstone and the strategy would choose the same SSTables again, forever.
+    if let Some(task) = task.as_ref().filter(|t| t.reason == strategy::CompactionReason::Expired) {
+        let mem_min = std::iter::once(&view.memtable).chain(view.flushing.iter()).map(|m| m.min_timestamp()).min();
+        let inputs_max =
+            view.sstables.iter().filter(|s| task.inputs.contains(&s.generation())).map(|s| s.stats.max_timestamp).max();
+        if mem_min.zip(inputs_max).is_some_and(|(mem, inputs)| mem <= inputs) {
+            return Ok(false);
+        }
+    }
     match task {
         Some(task) => {
             execute(inner, t, task)?;
@@ -128,6 +139,8 @@ fn execute(inner: &EngineInner, t: &Arc<Table>, task: CompactionTask) -> Result<
         c.extend(task.inputs.iter().copied());
         Reservation { t, gens: task.inputs.clone() }
     };
+    // Read before the view: a truncate between the two would otherwise go unnoticed.
+    let epoch = t.truncations.load(Ordering::Acquire);
     let view = t.view();
     let wanted: HashSet<u64> = task.inputs.iter().copied().collect();
     let inputs: Vec<Arc<SstableReader>> =
@@ -136,7 +149,6 @@ fn execute(inner: &EngineInner, t: &Arc<Table>, task: CompactionTask) -> Result<
         return Ok(());
     }
     let started = Instant::now();
-    let epoch = t.truncations.load(Ordering::Acquire);
     let input_bytes: u64 = inputs.iter().map(|s| s.disk_bytes()).sum();
     let outputs = write_outputs(inner, t, &view, &inputs, &task)?;
 

@@ -29,8 +29,9 @@ impl BloomFilter {
     }
 
     pub fn insert(&mut self, key: &[u8]) {
-        let pos: Vec<u64> = self.positions(key).collect();
-        for p in pos {
+        let (h1, h2) = murmur3_x64_128_cassandra(key);
+        for i in 0..u64::from(self.num_hashes) {
+            let p = h1.wrapping_add(i.wrapping_mul(h2)) % self.num_bits;
             self.bits[(p / 64) as usize] |= 1 << (p % 64);
         }
     }

@@ -49,6 +49,26 @@ fn read_component(desc: &Descriptor, c: Component) -> Result<Vec<u8>> {
     Ok(data)
 }
 
+/// Opens a lazily read component, checking its length against what the metadata says and its
+/// file header.
+fn open_checked(path: &Path, expected_len: u64) -> Result<File> {
+    let f = File::open(path).ctx(path)?;
+    let len = f.metadata().ctx(path)?.len();
+    if len != expected_len {
+        return Err(StorageError::corrupt(
+            path,
+            len.min(expected_len),
+            format!("file is {len} bytes, the sstable's metadata says {expected_len}"),
+        ));
+    }
+    let mut head = [0u8; FILE_HEADER_BYTES];
+    f.read_exact_at(&mut head, 0).ctx(path)?;
+    if head != file_header() {
+        return Err(StorageError::corrupt(path, 0, "bad or unsupported file header (magic/version)"));
+    }
+    Ok(f)
+}
+
 /// Splits `[body][crc32c u32]` and verifies the CRC.
 fn checked_body<'a>(path: &Path, data: &'a [u8]) -> Result<&'a [u8]> {
     let body = data.get(FILE_HEADER_BYTES..data.len().saturating_sub(4)).unwrap_or_default();
@@ -105,15 +125,13 @@ impl SstableReader {
             return Err(StorageError::corrupt(&smp, 0, "summary out of order"));
         }
 
+        // Data.db and Index.db are read lazily: check their length and header now, so a
+        // truncated or mislabelled file is corruption at open, not an I/O error on some read.
         let dp = desc.path(Component::Data);
-        let data = File::open(&dp).ctx(&dp)?;
-        let mut head = [0u8; FILE_HEADER_BYTES];
-        data.read_exact_at(&mut head, 0).ctx(&dp)?;
-        if head != file_header() {
-            return Err(StorageError::corrupt(&dp, 0, "bad or unsupported file header (magic/version)"));
-        }
+        let data = open_checked(&dp, stats.data_size_bytes)?;
         let ip = desc.path(Component::Index);
-        let index = File::open(&ip).ctx(&ip)?;
+        let index_len = summary.last().map_or(FILE_HEADER_BYTES as u64, |s| s.offset + u64::from(s.len));
+        let index = open_checked(&ip, index_len)?;
         let mut disk_bytes = 0;
         for c in Component::ALL {
             disk_bytes += std::fs::metadata(desc.path(c)).map(|m| m.len()).unwrap_or(0);
@@ -189,18 +207,19 @@ impl SstableReader {
     }
 
     fn read_block(&self, e: &IndexEntry) -> Result<Bytes> {
-        let dp = self.desc.path(Component::Data);
+        // The path is only for errors: building it costs more than a small read.
+        let dp = || self.desc.path(Component::Data);
         if (e.len as usize) < BLOCK_HEADER_BYTES || e.len as usize > block::MAX_BLOCK_BYTES {
-            return Err(StorageError::corrupt(&dp, e.offset, "index names a block of impossible size"));
+            return Err(StorageError::corrupt(dp(), e.offset, "index names a block of impossible size"));
         }
         let mut buf = vec![0u8; e.len as usize];
-        self.data.read_exact_at(&mut buf, e.offset).ctx(&dp)?;
+        self.data.read_exact_at(&mut buf, e.offset).map_err(|err| StorageError::io(dp(), err))?;
         match decode_block(&buf) {
             Ok(raw) => Ok(Bytes::from(raw)),
             Err(BlockError::Checksum { expected, got }) => {
-                Err(StorageError::ChecksumMismatch { path: dp, offset: e.offset, expected, got })
+                Err(StorageError::ChecksumMismatch { path: dp(), offset: e.offset, expected, got })
             }
-            Err(BlockError::Malformed(reason)) => Err(StorageError::corrupt(&dp, e.offset, reason)),
+            Err(BlockError::Malformed(reason)) => Err(StorageError::corrupt(dp(), e.offset, reason)),
         }
     }
 
@@ -213,7 +232,7 @@ impl SstableReader {
         let chunk = self.chunk(ci)?;
         let Some(entry) = chunk.get(ei) else { return Ok(None) };
         let block = self.read_block(entry)?;
-        let mut it = BlockIter::new(&block, entry.offset, self.desc.path(Component::Data))?;
+        let mut it = BlockIter::new(&block, entry.offset, &self.desc)?;
         while let Some(item) = it.next_raw()? {
             let (k, body_at, body_len) = item;
             match k.as_ref().cmp(&key.key[..]) {
@@ -252,14 +271,19 @@ struct BlockIter<'a> {
     base: i64,
     pos: usize,
     block_offset: u64,
-    path: std::path::PathBuf,
+    /// Names the data file in errors (the path is built only then).
+    desc: &'a Descriptor,
 }
 
 impl<'a> BlockIter<'a> {
-    fn new(block: &'a Bytes, block_offset: u64, path: std::path::PathBuf) -> Result<Self> {
+    fn new(block: &'a Bytes, block_offset: u64, desc: &'a Descriptor) -> Result<Self> {
         let mut r = Reader::new(block);
-        let base = r.ivarint().map_err(|e| decode_err(&path, block_offset, e))?;
-        Ok(BlockIter { block, base, pos: r.pos(), block_offset, path })
+        let base = r.ivarint().map_err(|e| decode_err(&desc.path(Component::Data), block_offset, e))?;
+        Ok(BlockIter { block, base, pos: r.pos(), block_offset, desc })
+    }
+
+    fn err(&self, e: DecodeError) -> StorageError {
+        decode_err(&self.desc.path(Component::Data), self.block_offset, e)
     }
 
     /// Next partition's key and the position and length of its body.
@@ -268,8 +292,8 @@ impl<'a> BlockIter<'a> {
             return Ok(None);
         }
         let mut r = Reader::at(self.block, self.pos);
-        let key = r.bytes().map_err(|e| decode_err(&self.path, self.block_offset, e))?;
-        let len = r.len().map_err(|e| decode_err(&self.path, self.block_offset, e))?;
+        let key = r.bytes().map_err(|e| self.err(e))?;
+        let len = r.len().map_err(|e| self.err(e))?;
         let at = r.pos();
         self.pos = at + len;
         Ok(Some((key, at, len)))
@@ -278,9 +302,13 @@ impl<'a> BlockIter<'a> {
     fn decode_body(&self, at: usize, len: usize) -> Result<PartitionData> {
         let body = self.block.slice(at..at + len);
         let mut r = Reader::new(&body);
-        let p = get_partition(&mut r, self.base).map_err(|e| decode_err(&self.path, self.block_offset, e))?;
+        let p = get_partition(&mut r, self.base).map_err(|e| self.err(e))?;
         if !r.is_empty() {
-            return Err(StorageError::corrupt(&self.path, self.block_offset, "trailing bytes in partition"));
+            return Err(StorageError::corrupt(
+                self.desc.path(Component::Data),
+                self.block_offset,
+                "trailing bytes in partition",
+            ));
         }
         Ok(p)
     }
@@ -309,7 +337,7 @@ impl SstableScanner {
             };
             self.entry += 1;
             let block = self.sst.read_block(&entry)?;
-            let mut it = BlockIter::new(&block, entry.offset, self.sst.desc.path(Component::Data))?;
+            let mut it = BlockIter::new(&block, entry.offset, &self.sst.desc)?;
             while let Some((k, at, len)) = it.next_raw()? {
                 let key = PartitionKey::new(k);
                 let after_start = match &self.start {

@@ -1,2 +1,8 @@
-mod murmur3;
+mod clustering_order;
+mod corruption;
+mod crash;
 mod engine_basics;
+mod format_fixtures;
+mod model;
+mod murmur3;
+mod regressions;
