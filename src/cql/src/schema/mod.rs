@@ -5,7 +5,25 @@
 //! [`SchemaChange`] to announce), never mutates one in place, so readers hold an `Arc<Schema>`
 //! snapshot for the whole of a query. Its [`Schema::version`] is computed from its content,
 //! so two nodes with the same schema agree on the version.
+//!
+//! - [`ddl::apply_ddl`] applies `CREATE`/`ALTER`/`DROP` of keyspaces, tables and user types
+//!   with Cassandra 5.0's rules and messages;
+//! - [`tables`] converts a schema to the rows of the `system_schema` tables and back;
+//! - [`system`] has the hard-coded layouts of `system_schema.*` and `system.local`/`peers`/
+//!   `peers_v2`, with Cassandra's fixed table ids;
+//! - [`describe`] prints the `CREATE` statements of `DESCRIBE`.
 
+pub mod ddl;
+mod ddl_table;
+mod ddl_type;
+pub mod describe;
+mod java;
+mod options;
+mod replication;
+pub mod system;
+pub mod tables;
+#[cfg(test)]
+mod test_support;
 mod version;
 
 use crate::types::CqlType;
@@ -152,6 +170,7 @@ impl Default for TableParams {
                 ("max_threshold", "32"),
                 ("min_threshold", "4"),
             ]),
+            // sibyl's engine compresses with zstd by default (Cassandra 5.0 defaults to LZ4).
             compression: map(&[
                 ("chunk_length_in_kb", "16"),
                 ("class", "org.apache.cassandra.io.compress.ZstdCompressor"),
@@ -210,9 +229,11 @@ impl TableDef {
         self.columns.iter().any(|c| c.kind == ColumnKind::Static)
     }
 
-    /// Whether this is a counter table (it has a counter column).
+    /// Whether this is a counter table: it has (or had, before they were dropped) counter
+    /// columns. Cassandra keeps a `counter` flag for the table's life; a table gets counter
+    /// columns only at creation, so the current and dropped columns tell the same.
     pub fn is_counter(&self) -> bool {
-        self.columns.iter().any(|c| c.ty.is_counter())
+        self.columns.iter().any(|c| c.ty.is_counter()) || self.dropped_columns.values().any(|d| d.ty.is_counter())
     }
 
     /// Puts columns in the canonical order (key columns by position, then the rest by name).
