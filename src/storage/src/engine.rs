@@ -427,6 +427,10 @@ impl Engine {
     pub fn shutdown(mut self) -> Result<()> {
         let r = if self.inner.poison.is_poisoned() { Ok(()) } else { self.flush_all() };
         self.stop_workers();
+        if r.is_ok() && !self.inner.poison.is_poisoned() {
+            // Everything is in SSTables: the next start has nothing to replay.
+            self.inner.commitlog.retire_if_clean();
+        }
         r
     }
 

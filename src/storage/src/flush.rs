@@ -119,9 +119,7 @@ fn write_memtable(
             commitlog_upper_bound: Some(upto),
         },
     )?;
-    for (k, p) in mem.iter() {
-        w.add(&k, &p)?;
-    }
+    mem.for_each_raw(|k, p| w.add_raw(k, p))?;
     match w.finish()? {
         Some(_) => Ok(Some(Arc::new(SstableReader::open(desc)?))),
         None => Ok(None),

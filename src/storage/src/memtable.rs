@@ -61,6 +61,13 @@ impl Default for Rows {
 }
 
 impl Rows {
+    fn len(&self) -> usize {
+        match self {
+            Rows::Small(v) => v.len(),
+            Rows::Large(m) => m.len(),
+        }
+    }
+
     fn get_mut(&mut self, ck: &Bytes) -> Option<&mut Bytes> {
         match self {
             Rows::Small(v) => match v.binary_search_by(|(k, _)| k.cmp(ck)) {
@@ -218,6 +225,30 @@ impl MemPartition {
     }
 }
 
+/// A partition as the memtable holds it, for flushing without decoding its rows.
+pub struct RawPartition<'a> {
+    pub deletion: Option<DeletionTime>,
+    pub range_tombstones: &'a [RangeTombstone],
+    pub static_row: Option<&'a Row>,
+    rows: &'a Rows,
+}
+
+impl RawPartition<'_> {
+    pub fn row_count(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.deletion.is_none() && self.range_tombstones.is_empty() && self.static_row.is_none() && self.rows.len() == 0
+    }
+
+    /// Each row's clustering key and its packed form `[base ivarint][encoding::put_row]`, in
+    /// clustering order.
+    pub fn for_each_row(&self, f: impl FnMut(&Bytes, &Bytes)) {
+        self.rows.for_each(f)
+    }
+}
+
 /// A copy of `row` that shares no buffer with it (the memtable outlives callers' buffers).
 fn owned_row(row: &Row) -> Row {
     let mut out = row.clone();
@@ -314,6 +345,24 @@ impl Memtable {
     /// Iterates all partitions in order (for flushing).
     pub fn iter(&self) -> impl Iterator<Item = (PartitionKey, PartitionData)> + '_ {
         self.map.iter().map(|e| (e.key().clone(), e.value().lock().snapshot(None)))
+    }
+
+    /// Calls `f` on every partition in order with its rows still packed (flush's fast path).
+    pub fn for_each_raw<E>(
+        &self,
+        mut f: impl FnMut(&PartitionKey, &RawPartition<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for e in self.map.iter() {
+            let p = e.value().lock();
+            let raw = RawPartition {
+                deletion: p.deletion,
+                range_tombstones: &p.range_tombstones,
+                static_row: p.static_row.as_deref(),
+                rows: &p.rows,
+            };
+            f(e.key(), &raw)?;
+        }
+        Ok(())
     }
 
     /// The first partition at or after `start` (exclusive if `!inclusive`).

@@ -74,6 +74,8 @@ struct Inner {
     active: Active,
     sealed: Vec<SealedSegment>,
     next_id: u64,
+    /// Set by `retire_if_clean`: the log is closed.
+    retired: bool,
 }
 
 struct SyncState {
@@ -109,6 +111,7 @@ impl CommitLog {
                 active: Active { segment, write_pos: HEADER_BYTES, synced_to: HEADER_BYTES, dirty: HashMap::new() },
                 sealed: Vec::new(),
                 next_id: next_id + 1,
+                retired: false,
             }),
             sync: Mutex::new(SyncState { synced: start, requested: start, shutdown: false }),
             synced_cv: Condvar::new(),
@@ -144,6 +147,9 @@ impl CommitLog {
         let crc = crc32c::crc32c(payload).to_le_bytes();
 
         let mut inner = self.shared.inner.lock();
+        if inner.retired {
+            return Err(StorageError::ShuttingDown);
+        }
         // Keep 8 zero bytes after the last entry so a reader always finds a terminator.
         if inner.active.write_pos + total + 8 > inner.active.segment.capacity() {
             self.roll(&mut inner)?;
@@ -237,6 +243,24 @@ impl CommitLog {
             match std::fs::remove_file(&p) {
                 Ok(()) => tracing::debug!(path = %p.display(), "deleted clean commitlog segment"),
                 Err(e) => tracing::warn!(path = %p.display(), error = %e, "could not delete commitlog segment"),
+            }
+        }
+    }
+
+    /// After a graceful shutdown made every table durable in SSTables: deletes the last
+    /// segment if nothing in the log is still needed, and refuses appends from then on.
+    /// Returns whether the log is now empty.
+    pub fn retire_if_clean(&self) -> bool {
+        let mut inner = self.shared.inner.lock();
+        if !inner.sealed.is_empty() || !inner.active.dirty.is_empty() {
+            return false;
+        }
+        inner.retired = true;
+        match std::fs::remove_file(&inner.active.segment.path) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(path = %inner.active.segment.path.display(), error = %e, "could not delete clean commitlog segment");
+                false
             }
         }
     }

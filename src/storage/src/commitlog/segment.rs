@@ -62,8 +62,9 @@ impl Segment {
     pub fn create(dir: &Path, id: u64, capacity: usize) -> Result<Segment> {
         let path = dir.join(file_name(id));
         let file = OpenOptions::new().read(true).write(true).create_new(true).open(&path).ctx(&path)?;
-        file.set_len(capacity as u64).ctx(&path)?;
-        let map = Arc::new(MmapRaw::map_raw(&file).ctx(&path)?);
+        // The mapping covers the whole capacity, but the file grows only as `reserve`
+        // allocates space ahead of the writes, so a segment takes the disk its entries need.
+        let map = Arc::new(memmap2::MmapOptions::new().len(capacity).map_raw(&file).ctx(&path)?);
         let mut seg = Segment { id, path, file, map, capacity, allocated: 0, released: 0 };
         seg.reserve(HEADER_BYTES)?;
         seg.write_at(0, &header(id));

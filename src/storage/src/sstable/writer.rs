@@ -5,7 +5,10 @@ use super::bloom::BloomFilter;
 use super::stats::SstableStats;
 use super::{file_header, Component, Descriptor};
 use crate::commitlog::Position;
-use crate::encoding::{put_bytes, put_ivarint, put_partition, put_uvarint};
+use crate::encoding::{
+    put_bytes, put_ivarint, put_partition, put_partition_parts, put_uvarint, transcode_row, Reader, RowItem,
+};
+use crate::memtable::RawPartition;
 use crate::error::{IoContext, Result};
 use crate::fsutil;
 use crate::model::*;
@@ -52,6 +55,36 @@ impl Accum {
         self.stats.tombstone_count += 1;
         self.ts(d.timestamp);
         self.ldt(d.local_deletion_time);
+    }
+
+    fn item(&mut self, ts: i64, item: RowItem) {
+        self.ts(ts);
+        match item {
+            RowItem::Marker { expires_at: Some(e) } => {
+                self.stats.ttl_count += 1;
+                self.ldt(e);
+            }
+            RowItem::Marker { expires_at: None } => self.stats.has_non_expiring_data = true,
+            RowItem::Deletion { local_deletion_time } => {
+                self.stats.tombstone_count += 1;
+                self.ldt(local_deletion_time);
+            }
+            RowItem::LiveCell { expires_at } => {
+                self.stats.cell_count += 1;
+                match expires_at {
+                    Some(e) => {
+                        self.stats.ttl_count += 1;
+                        self.ldt(e);
+                    }
+                    None => self.stats.has_non_expiring_data = true,
+                }
+            }
+            RowItem::CellTombstone { local_deletion_time } => {
+                self.stats.cell_count += 1;
+                self.stats.tombstone_count += 1;
+                self.ldt(local_deletion_time);
+            }
+        }
     }
 
     fn row(&mut self, r: &Row) {
@@ -188,7 +221,9 @@ impl SstableWriter {
             self.block_base = partition_base(p);
             self.block.clear();
             put_ivarint(&mut self.block, self.block_base);
-            self.block_first = Some(key.clone());
+            // A copy: the key lives in the index until `finish`, and a clone could be a slice
+            // of a whole decoded input block (compaction), pinning that block as long.
+            self.block_first = Some(PartitionKey { token: key.token, key: bytes::Bytes::copy_from_slice(&key.key) });
             self.serialize(key, p, self.block_base);
         }
         self.block.extend_from_slice(&self.scratch);
@@ -196,6 +231,99 @@ impl SstableWriter {
         if self.block.len() >= self.opts.block_size_bytes {
             self.finish_block()?;
         }
+        Ok(())
+    }
+
+    /// Appends a memtable partition without decoding its rows (flush's fast path); keys must
+    /// be strictly increasing.
+    pub fn add_raw(&mut self, key: &PartitionKey, p: &RawPartition<'_>) -> Result<()> {
+        assert!(self.last_key.as_ref().is_none_or(|k| k < key), "sstable partitions out of order");
+        if p.is_empty() {
+            return Ok(());
+        }
+        let mut items = Vec::new();
+        if self.block_first.is_some() {
+            self.serialize_raw(key, p, self.block_base, &mut items)?;
+            if self.block.len() + self.scratch.len() > self.opts.block_size_bytes {
+                self.finish_block()?;
+            }
+        }
+        if self.block_first.is_none() {
+            self.block_base = raw_base(p);
+            self.block.clear();
+            put_ivarint(&mut self.block, self.block_base);
+            self.block_first = Some(PartitionKey { token: key.token, key: bytes::Bytes::copy_from_slice(&key.key) });
+            items.clear();
+            self.serialize_raw(key, p, self.block_base, &mut items)?;
+        }
+        self.block.extend_from_slice(&self.scratch);
+        let meta = PartitionData {
+            partition_deletion: p.deletion,
+            range_tombstones: p.range_tombstones.to_vec(),
+            static_row: p.static_row.cloned(),
+            rows: Vec::new(),
+        };
+        self.record(key, &meta);
+        self.acc.stats.row_count += p.row_count() as u64;
+        for (ts, item) in items {
+            self.acc.item(ts, item);
+        }
+        let (mut lo, mut hi) = (None::<bytes::Bytes>, None::<bytes::Bytes>);
+        p.for_each_row(|ck, _| {
+            if lo.is_none() {
+                lo = Some(ck.clone());
+            }
+            hi = Some(ck.clone());
+        });
+        if let Some(lo) = lo {
+            if self.min_ck.as_ref().is_none_or(|m| lo < *m) {
+                self.min_ck = Some(lo);
+            }
+        }
+        if let Some(hi) = hi {
+            if self.max_ck.as_ref().is_none_or(|m| hi > *m) {
+                self.max_ck = Some(hi);
+            }
+        }
+        if self.block.len() >= self.opts.block_size_bytes {
+            self.finish_block()?;
+        }
+        Ok(())
+    }
+
+    fn serialize_raw(
+        &mut self,
+        key: &PartitionKey,
+        p: &RawPartition<'_>,
+        base: i64,
+        items: &mut Vec<(i64, RowItem)>,
+    ) -> Result<()> {
+        self.scratch.clear();
+        put_bytes(&mut self.scratch, &key.key);
+        let mut body = std::mem::take(&mut self.encoded);
+        body.clear();
+        put_partition_parts(&mut body, p.deletion.as_ref(), p.range_tombstones, p.static_row, &[], base);
+        // `put_partition_parts` ended with a zero row count; replace it with the real rows.
+        body.pop();
+        put_uvarint(&mut body, p.row_count() as u64);
+        let mut failed = None;
+        p.for_each_row(|ck, packed| {
+            if failed.is_some() {
+                return;
+            }
+            put_bytes(&mut body, ck);
+            let mut r = Reader::new(packed);
+            let res = r.ivarint().and_then(|from| transcode_row(&mut r, from, base, &mut body, &mut |ts, it| items.push((ts, it))));
+            if let Err(e) = res {
+                failed = Some(e);
+            }
+        });
+        if let Some(e) = failed {
+            self.encoded = body;
+            return Err(crate::error::StorageError::corrupt("memtable", e.offset as u64, e.reason));
+        }
+        put_bytes(&mut self.scratch, &body);
+        self.encoded = body;
         Ok(())
     }
 
@@ -357,6 +485,19 @@ impl SstableWriter {
         fsutil::fsync_dir(&self.desc.dir)?;
         Ok(Some(stats))
     }
+}
+
+fn raw_base(p: &RawPartition<'_>) -> i64 {
+    if let Some(d) = p.deletion {
+        return d.timestamp;
+    }
+    let mut base = None;
+    p.for_each_row(|_, packed| {
+        if base.is_none() {
+            base = Reader::new(packed).ivarint().ok();
+        }
+    });
+    base.or_else(|| p.static_row.and_then(|r| r.timestamp_range()).map(|(lo, _)| lo)).unwrap_or(0)
 }
 
 fn partition_base(p: &PartitionData) -> i64 {
