@@ -248,11 +248,19 @@ pub fn put_row(out: &mut Vec<u8>, row: &Row, base: i64) {
 #[derive(Debug, Clone, Copy)]
 pub enum RowItem {
     /// The row marker, with its expiry if it has a TTL.
-    Marker { expires_at: Option<u32> },
+    Marker {
+        expires_at: Option<u32>,
+    },
     /// A row or collection deletion.
-    Deletion { local_deletion_time: u32 },
-    LiveCell { expires_at: Option<u32> },
-    CellTombstone { local_deletion_time: u32 },
+    Deletion {
+        local_deletion_time: u32,
+    },
+    LiveCell {
+        expires_at: Option<u32>,
+    },
+    CellTombstone {
+        local_deletion_time: u32,
+    },
 }
 
 /// Re-encodes one serialized row from timestamps relative to `from` to timestamps relative to

@@ -8,9 +8,9 @@ use crate::commitlog::Position;
 use crate::encoding::{
     put_bytes, put_ivarint, put_partition, put_partition_parts, put_uvarint, transcode_row, Reader, RowItem,
 };
-use crate::memtable::RawPartition;
 use crate::error::{IoContext, Result};
 use crate::fsutil;
+use crate::memtable::RawPartition;
 use crate::model::*;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -313,7 +313,9 @@ impl SstableWriter {
             }
             put_bytes(&mut body, ck);
             let mut r = Reader::new(packed);
-            let res = r.ivarint().and_then(|from| transcode_row(&mut r, from, base, &mut body, &mut |ts, it| items.push((ts, it))));
+            let res = r
+                .ivarint()
+                .and_then(|from| transcode_row(&mut r, from, base, &mut body, &mut |ts, it| items.push((ts, it))));
             if let Err(e) = res {
                 failed = Some(e);
             }
