@@ -9,6 +9,7 @@ pub mod error;
 pub mod keywords;
 mod lexer;
 pub mod parser;
+pub mod plan;
 pub mod schema;
 pub mod term;
 pub mod types;

@@ -1,0 +1,479 @@
+//! Executing `SELECT`: reading partitions (a list of keys or a token range scan), walking
+//! their rows in clustering order (reversed on demand), filtering, selecting, limiting, folding
+//! aggregates and groups, and paging.
+//!
+//! Paging counts CQL rows. A page stops after `page_size` rows; the paging state records the
+//! last row's partition and clustering keys and what remains of `LIMIT` and `PER PARTITION
+//! LIMIT`, and is returned only when another row is known to follow (so the last page never
+//! comes back empty). Aggregate and `GROUP BY` queries are computed whole and not paged.
+
+use bytes::Bytes;
+use sibyl_cql::plan::error::{invalid, CqlResult};
+use sibyl_cql::plan::keys::{bind_clustering, bind_partition_keys, bind_token_range, ranges_after, CkBound, CkRange};
+use sibyl_cql::plan::paging::PagingState;
+use sibyl_cql::plan::restrict::PartitionRestrictions;
+use sibyl_cql::plan::select::SelectPlan;
+use sibyl_cql::plan::vars::BindCtx;
+use sibyl_cql::plan::CqlError;
+use sibyl_cql::value::{compare, CqlValue};
+use sibyl_storage::{
+    ClusteringBound, ClusteringRange, EpochSeconds, KeyRange, PartitionData, PartitionKey, RangePoint, Slice,
+};
+
+use crate::mapping::{self, storage_error};
+use crate::processor::Inner;
+use crate::result::{Rows, Value};
+use crate::rowview::{decode_clustering, BoundFilter, RowView};
+use sibyl_cql::plan::json;
+
+fn to_storage_bound(b: &CkBound) -> ClusteringBound {
+    ClusteringBound { prefix: Bytes::copy_from_slice(&b.prefix), inclusive: b.inclusive }
+}
+
+fn to_slice(ranges: &[CkRange], reversed: bool) -> Slice {
+    Slice {
+        ranges: ranges
+            .iter()
+            .map(|r| ClusteringRange { start: to_storage_bound(&r.start), end: to_storage_bound(&r.end) })
+            .collect(),
+        reversed,
+    }
+}
+
+/// Where partitions come from.
+enum Source {
+    Keys(Vec<Vec<u8>>),
+    Range(KeyRange),
+    Empty,
+}
+
+/// The walk over rows of one execution.
+struct Walk<'p, 'c, 'v, 'e> {
+    inner: &'p Inner,
+    plan: &'p SelectPlan,
+    ctx: &'c mut BindCtx<'v, 'e>,
+    filters: Vec<BoundFilter>,
+    now: EpochSeconds,
+    page_size: Option<u32>,
+    /// Rows the LIMIT still allows (`None`: no limit).
+    limit: Option<u32>,
+    ppl: Option<u32>,
+    rows: Vec<Vec<Value>>,
+    page_full: bool,
+    stop: bool,
+    has_more: bool,
+    /// The last row emitted.
+    last: Option<LastRow>,
+    /// Aggregation: the groups, and the key of the open group.
+    groups: Option<Groups>,
+}
+
+/// Where the last emitted row was, for the paging state.
+struct LastRow {
+    key: Vec<u8>,
+    clustering: Option<Vec<u8>>,
+    /// Whether its partition is finished.
+    done: bool,
+    /// What PER PARTITION LIMIT still allows in it.
+    budget: Option<u32>,
+}
+
+struct Groups {
+    current: Option<(Vec<Vec<u8>>, sibyl_cql::plan::selection::GroupState)>,
+    /// Groups emitted in the current partition (for PER PARTITION LIMIT).
+    in_partition: u32,
+    partition: Vec<u8>,
+}
+
+/// Runs a `SELECT`.
+pub fn execute_select(
+    inner: &Inner,
+    plan: &SelectPlan,
+    ctx: &mut BindCtx<'_, '_>,
+    now: EpochSeconds,
+    page_size: Option<i32>,
+    paging_state: Option<&[u8]>,
+) -> CqlResult<Rows> {
+    let table = &plan.table;
+    let table_id = mapping::table_id(&table.def);
+    let aggregate = plan.is_aggregate() || plan.group_by.is_some();
+    let mut page_size = page_size.filter(|p| *p > 0).map(|p| p as u32);
+    if aggregate || !plan.post_order.is_empty() {
+        if !plan.post_order.is_empty() && page_size.is_some() {
+            return invalid("Cannot page queries with both ORDER BY and a IN restriction on the partition key; you must either remove the ORDER BY or the IN and sort client side, or disable paging for this query");
+        }
+        page_size = None;
+    }
+    let state = match paging_state {
+        Some(b) if !b.is_empty() && page_size.is_some() => Some(PagingState::decode(b)?),
+        _ => None,
+    };
+    let user_limit = plan.bind_limit(ctx)?;
+    let ppl = plan.bind_per_partition_limit(ctx)?;
+    let mut filters = Vec::with_capacity(plan.restrictions.filters.len());
+    for f in &plan.restrictions.filters {
+        filters.push(BoundFilter::bind(f, table, ctx)?);
+    }
+    let source = match &plan.restrictions.partition {
+        PartitionRestrictions::Keys(sets) => Source::Keys(bind_partition_keys(sets, table, ctx)?),
+        PartitionRestrictions::Token { lower, upper } => match bind_token_range(lower, upper, ctx)? {
+            None => Source::Empty,
+            Some(r) => {
+                let start = match r.lower {
+                    None => RangePoint::Unbounded,
+                    Some((t, true)) => RangePoint::BeforeToken(sibyl_common::Token(t)),
+                    Some((t, false)) => RangePoint::AfterToken(sibyl_common::Token(t)),
+                };
+                let end = match r.upper {
+                    None => RangePoint::Unbounded,
+                    Some((t, true)) => RangePoint::AfterToken(sibyl_common::Token(t)),
+                    Some((t, false)) => RangePoint::BeforeToken(sibyl_common::Token(t)),
+                };
+                Source::Range(KeyRange { start, end })
+            }
+        },
+        PartitionRestrictions::Unrestricted => Source::Range(KeyRange::all()),
+    };
+    let ranges: Vec<CkRange> = if plan.distinct {
+        vec![CkRange {
+            start: CkBound { prefix: Vec::new(), inclusive: true },
+            end: CkBound { prefix: Vec::new(), inclusive: true },
+        }]
+    } else {
+        bind_clustering(&plan.restrictions.clustering, table, ctx)?.ranges
+    };
+    let limit = match &state {
+        Some(s) if s.remaining != u32::MAX => Some(s.remaining),
+        Some(_) => None,
+        None if !plan.post_order.is_empty() || (aggregate && plan.group_by.is_none()) => None,
+        None => user_limit,
+    };
+    let mut walk = Walk {
+        inner,
+        plan,
+        ctx,
+        filters,
+        now,
+        page_size,
+        limit,
+        ppl,
+        rows: Vec::new(),
+        page_full: false,
+        stop: false,
+        has_more: false,
+        last: None,
+        groups: aggregate.then(|| Groups { current: None, in_partition: 0, partition: Vec::new() }),
+    };
+    if !ranges.is_empty() && limit != Some(0) {
+        let slice = to_slice(&ranges, plan.reversed);
+        match source {
+            Source::Empty => {}
+            Source::Keys(keys) => {
+                let mut start = 0;
+                if let Some(s) = &state {
+                    let Some(i) = keys.iter().position(|k| *k == s.partition_key) else {
+                        return invalid("Invalid value for the paging state");
+                    };
+                    start = i;
+                    if !s.partition_done {
+                        walk.resume_partition(table_id, s, &ranges)?;
+                    }
+                    start += 1;
+                }
+                for key in keys.iter().skip(start) {
+                    if walk.stop {
+                        break;
+                    }
+                    let pk = PartitionKey::new(key.clone());
+                    let data = inner.engine.read(table_id, &pk, &slice).map_err(storage_error)?;
+                    if let Some(d) = data {
+                        walk.partition(key, &d, None)?;
+                    }
+                }
+            }
+            Source::Range(mut range) => {
+                if let Some(s) = &state {
+                    let pk = PartitionKey::new(s.partition_key.clone());
+                    if !range.admits_start(&pk) || !range.admits_end(&pk) {
+                        return invalid("Invalid value for the paging state");
+                    }
+                    if !s.partition_done {
+                        walk.resume_partition(table_id, s, &ranges)?;
+                    }
+                    range.start = RangePoint::Excluding(pk);
+                }
+                if !walk.stop {
+                    let scan = inner.engine.scan(table_id, range, slice).map_err(storage_error)?;
+                    for item in scan {
+                        let (pk, data) = item.map_err(storage_error)?;
+                        walk.partition(&pk.key, &data, None)?;
+                        if walk.stop {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    walk.finish()
+}
+
+impl Walk<'_, '_, '_, '_> {
+    /// Reads the rest of the partition a paging state stopped in.
+    fn resume_partition(
+        &mut self,
+        table_id: sibyl_storage::TableId,
+        s: &PagingState,
+        ranges: &[CkRange],
+    ) -> CqlResult<()> {
+        let narrowed = match &s.clustering {
+            Some(ck) => ranges_after(ranges, ck, self.plan.reversed),
+            None => return Ok(()),
+        };
+        if narrowed.is_empty() {
+            return Ok(());
+        }
+        let pk = PartitionKey::new(s.partition_key.clone());
+        let slice = to_slice(&narrowed, self.plan.reversed);
+        if let Some(d) = self.inner.engine.read(table_id, &pk, &slice).map_err(storage_error)? {
+            let budget = (s.remaining_in_partition != u32::MAX).then_some(s.remaining_in_partition);
+            self.partition(&s.partition_key, &d, Some(budget))?;
+        }
+        Ok(())
+    }
+
+    /// Walks one partition. `resumed` carries the partition budget left when continuing a
+    /// partition from a paging state (its static-only row was already considered).
+    fn partition(&mut self, key: &[u8], data: &PartitionData, resumed: Option<Option<u32>>) -> CqlResult<()> {
+        let table = &self.plan.table;
+        let Some(pk) = sibyl_cql::plan::keys::split_partition_key(key, table.pk.len()) else {
+            return Err(CqlError::Server("corrupt partition key".into()));
+        };
+        let static_row = data.static_row.as_ref().filter(|r| r.is_live(self.now));
+        let mut budget = match resumed {
+            Some(b) => b,
+            None => self.ppl,
+        };
+        if let Some(g) = &mut self.groups {
+            if g.partition != key {
+                g.partition = key.to_vec();
+                g.in_partition = 0;
+            }
+        }
+        let mut emitted_any = resumed.is_some();
+        if self.plan.distinct {
+            let has_rows = data.rows.iter().any(|(_, r)| r.is_live(self.now));
+            if has_rows || static_row.is_some() {
+                let view = RowView { table, pk: &pk, ck: None, static_row, row: None, now: self.now };
+                if self.passes(&view)? {
+                    self.emit(&view, key, None, true, budget)?;
+                }
+            }
+            return Ok(());
+        }
+        for (ck, row) in &data.rows {
+            if self.stop {
+                return Ok(());
+            }
+            if !row.is_live(self.now) {
+                continue;
+            }
+            let comps = decode_clustering(table, ck)?;
+            let view = RowView { table, pk: &pk, ck: Some(&comps), static_row, row: Some(row), now: self.now };
+            if !self.passes(&view)? {
+                continue;
+            }
+            if budget == Some(0) {
+                break;
+            }
+            let remaining = budget.map(|b| b - 1);
+            let done = remaining == Some(0) || table.ck.is_empty();
+            emitted_any = true;
+            self.emit(&view, key, Some(ck.as_ref()), done, remaining)?;
+            if self.stop {
+                return Ok(());
+            }
+            budget = remaining;
+            if done {
+                break;
+            }
+        }
+        if !emitted_any && !self.stop && self.plan.queries_full_partitions {
+            if let Some(s) = static_row {
+                let has_live_rows = data.rows.iter().any(|(_, r)| r.is_live(self.now));
+                if !has_live_rows && s.is_live(self.now) && budget != Some(0) {
+                    let view = RowView { table, pk: &pk, ck: None, static_row, row: None, now: self.now };
+                    if self.passes(&view)? {
+                        self.emit(&view, key, None, true, budget)?;
+                    }
+                }
+            }
+        }
+        if let Some(last) = &mut self.last {
+            if last.key == key && !self.stop {
+                last.done = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn passes(&self, view: &RowView<'_>) -> CqlResult<bool> {
+        for f in &self.filters {
+            if !f.matches(view)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Emits a row (or folds it into its group).
+    fn emit(
+        &mut self,
+        view: &RowView<'_>,
+        key: &[u8],
+        ck: Option<&[u8]>,
+        done: bool,
+        budget: Option<u32>,
+    ) -> CqlResult<()> {
+        if self.groups.is_some() {
+            return self.fold(view);
+        }
+        if self.page_full {
+            self.has_more = true;
+            self.stop = true;
+            return Ok(());
+        }
+        let row = self.plan.selection.row(view, self.ctx)?;
+        self.rows.push(row);
+        self.last = Some(LastRow { key: key.to_vec(), clustering: ck.map(<[u8]>::to_vec), done, budget });
+        if let Some(l) = &mut self.limit {
+            *l -= 1;
+            if *l == 0 {
+                self.stop = true;
+                return Ok(());
+            }
+        }
+        if let Some(p) = self.page_size {
+            if self.rows.len() as u32 >= p {
+                self.page_full = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// Folds a row into the open group, closing the previous one when the key changes.
+    fn fold(&mut self, view: &RowView<'_>) -> CqlResult<()> {
+        let prefix = self.plan.group_by;
+        let key: Vec<Vec<u8>> = match prefix {
+            None => Vec::new(),
+            Some(n) => {
+                let mut k: Vec<Vec<u8>> = view.pk.to_vec();
+                if let Some(ck) = view.ck {
+                    k.extend(ck.iter().take(n).cloned());
+                }
+                k
+            }
+        };
+        let Some(groups) = self.groups.as_mut() else { return Ok(()) };
+        let same = groups.current.as_ref().is_some_and(|(k, _)| *k == key);
+        if !same {
+            if let Some((_, g)) = groups.current.take() {
+                let row = self.plan.selection.finish_group(g)?;
+                self.rows.push(row);
+                groups.in_partition += 1;
+                if let Some(l) = &mut self.limit {
+                    *l = l.saturating_sub(1);
+                    if *l == 0 {
+                        self.stop = true;
+                        return Ok(());
+                    }
+                }
+            }
+            if prefix.is_some() && self.ppl.is_some_and(|p| groups.in_partition >= p) {
+                return Ok(());
+            }
+            groups.current = Some((key, self.plan.selection.new_group()));
+        }
+        if let Some((_, g)) = groups.current.as_mut() {
+            self.plan.selection.add_to_group(g, view, self.ctx)?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> CqlResult<Rows> {
+        let plan = self.plan;
+        if let Some(mut groups) = self.groups.take() {
+            let open = groups.current.take();
+            let limit_left = self.limit != Some(0);
+            match open {
+                Some((_, g)) if limit_left => self.rows.push(plan.selection.finish_group(g)?),
+                None if plan.group_by.is_none() => {
+                    self.rows.push(plan.selection.finish_group(plan.selection.new_group())?)
+                }
+                _ => {}
+            }
+        }
+        if !plan.post_order.is_empty() {
+            let order = &plan.post_order;
+            let decoded: Vec<Vec<Option<CqlValue>>> = self
+                .rows
+                .iter()
+                .map(|r| {
+                    order
+                        .iter()
+                        .map(|(i, ty, _)| r.get(*i).cloned().flatten().and_then(|b| CqlValue::deserialize(ty, &b).ok()))
+                        .collect()
+                })
+                .collect();
+            let mut idx: Vec<usize> = (0..self.rows.len()).collect();
+            idx.sort_by(|a, b| {
+                for (k, (_, ty, desc)) in order.iter().enumerate() {
+                    let o = match (&decoded[*a][k], &decoded[*b][k]) {
+                        (Some(x), Some(y)) => compare(ty, x, y),
+                        (None, Some(_)) => std::cmp::Ordering::Less,
+                        (Some(_), None) => std::cmp::Ordering::Greater,
+                        (None, None) => std::cmp::Ordering::Equal,
+                    };
+                    let o = if *desc { o.reverse() } else { o };
+                    if o.is_ne() {
+                        return o;
+                    }
+                }
+                std::cmp::Ordering::Equal
+            });
+            let mut rows: Vec<Option<Vec<Value>>> = self.rows.into_iter().map(Some).collect();
+            self.rows = idx.into_iter().filter_map(|i| rows[i].take()).collect();
+            let limit = plan.bind_limit(self.ctx)?;
+            if let Some(l) = limit {
+                self.rows.truncate(l as usize);
+            }
+        }
+        let visible = plan.selection.visible;
+        for r in &mut self.rows {
+            r.truncate(visible);
+        }
+        if plan.json {
+            let specs = &plan.selection.specs[..visible];
+            let mut out = Vec::with_capacity(self.rows.len());
+            for r in &self.rows {
+                out.push(vec![Some(json::row_to_json(specs, r)?.into_bytes())]);
+            }
+            self.rows = out;
+        }
+        let paging_state = if self.has_more {
+            self.last.map(|last| {
+                PagingState {
+                    partition_key: last.key,
+                    clustering: last.clustering,
+                    partition_done: last.done,
+                    remaining: self.limit.unwrap_or(u32::MAX),
+                    remaining_in_partition: last.budget.unwrap_or(u32::MAX),
+                }
+                .encode()
+            })
+        } else {
+            None
+        };
+        Ok(Rows { metadata: plan.result_specs.clone(), rows: self.rows, paging_state })
+    }
+}

@@ -1,0 +1,225 @@
+//! Prepared statements: plan once, bind many times; bind marker metadata with Cassandra's
+//! names, partition key bind indexes for routing, and binding errors.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use sibyl_coordinator::{BoundValue, QueryOptions};
+use sibyl_cql::types::CqlType;
+use support::{bigint, int, render, table, text, Harness};
+
+fn names(p: &sibyl_coordinator::Prepared) -> Vec<(String, String)> {
+    p.bind_specs().iter().map(|s| (s.name.clone(), s.ty.to_string())).collect()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+}
+
+#[test]
+fn insert_bind_many_times() {
+    let h = Harness::new();
+    h.create_table("CREATE TABLE t (k int, c text, v bigint, PRIMARY KEY (k, c))");
+    let p = h.proc.prepare("INSERT INTO t (c, v, k) VALUES (?, ?, ?) USING TTL ?", Some("ks")).unwrap();
+    assert_eq!(names(&p), pairs(&[("c", "text"), ("v", "bigint"), ("k", "int"), ("[ttl]", "int")]));
+    assert_eq!(p.pk_indexes(), vec![2]);
+    for i in 0..10 {
+        let o = QueryOptions::with_values(vec![text(&format!("c{i}")), bigint(i64::from(i)), int(i % 2), int(100)]);
+        h.proc.execute(&p, &o).unwrap();
+    }
+    assert_eq!(h.rows("SELECT count(*) FROM t WHERE k = 1"), table(&[&["5"]]));
+    assert_eq!(p.id, h.proc.prepare("INSERT INTO t (c, v, k) VALUES (?, ?, ?) USING TTL ?", Some("ks")).unwrap().id);
+    let again = h.proc.prepared(&p.id).unwrap();
+    assert_eq!(again.query, p.query);
+}
+
+#[test]
+fn marker_names() {
+    let h = Harness::new();
+    h.create_table(
+        "CREATE TABLE t (k int, c int, l list<text>, m map<int, text>, s set<int>, v int, PRIMARY KEY (k, c))",
+    );
+    let p = h
+        .proc
+        .prepare("SELECT * FROM t WHERE k IN ? AND c > ? AND c < :hi LIMIT ? PER PARTITION LIMIT ?", Some("ks"))
+        .unwrap_err();
+    assert_eq!(p.code(), 0x2000, "PER PARTITION LIMIT comes before LIMIT");
+    let p = h
+        .proc
+        .prepare("SELECT * FROM t WHERE k IN ? AND c > ? AND c < :hi PER PARTITION LIMIT ? LIMIT ?", Some("ks"))
+        .unwrap();
+    assert_eq!(
+        names(&p),
+        pairs(&[
+            ("in(k)", "list<int>"),
+            ("c", "int"),
+            ("hi", "int"),
+            ("[per_partition_limit]", "int"),
+            ("[limit]", "int")
+        ])
+    );
+    assert!(p.pk_indexes().is_empty());
+    let p = h
+        .proc
+        .prepare("UPDATE t USING TIMESTAMP ? SET l[?] = ?, m[?] = ?, s = s + ? WHERE k = ? AND c = ?", Some("ks"))
+        .unwrap();
+    assert_eq!(
+        names(&p),
+        pairs(&[
+            ("[timestamp]", "bigint"),
+            ("idx(l)", "int"),
+            ("value(l)", "text"),
+            ("key(m)", "int"),
+            ("value(m)", "text"),
+            ("s", "set<int>"),
+            ("k", "int"),
+            ("c", "int"),
+        ])
+    );
+    assert_eq!(p.pk_indexes(), vec![6]);
+    let p = h.proc.prepare("SELECT * FROM t WHERE token(k) > ? AND token(k) <= ?", Some("ks")).unwrap();
+    assert_eq!(names(&p), pairs(&[("partition key token", "bigint"), ("partition key token", "bigint")]));
+    let p = h.proc.prepare("UPDATE t SET v = 1 WHERE k = 0 AND c = 0 IF v = ? AND l[?] = ?", Some("ks")).unwrap();
+    assert_eq!(names(&p), pairs(&[("v", "int"), ("idx(l)", "int"), ("value(l)", "text")]));
+    let p = h.proc.prepare("INSERT INTO t (k, c, l) VALUES (?, ?, [?, ?])", Some("ks")).unwrap();
+    assert_eq!(names(&p), pairs(&[("k", "int"), ("c", "int"), ("value(l)", "text"), ("value(l)", "text")]));
+    let p = h.proc.prepare("SELECT * FROM t WHERE k = ? AND (c) IN ?", Some("ks")).unwrap();
+    assert_eq!(names(&p).len(), 2);
+}
+
+#[test]
+fn composite_key_routing_indexes() {
+    let h = Harness::new();
+    h.create_table("CREATE TABLE t (a int, b text, c int, v int, PRIMARY KEY ((a, b), c))");
+    let p = h.proc.prepare("SELECT v FROM t WHERE c = ? AND b = ? AND a = ?", Some("ks")).unwrap();
+    assert_eq!(p.pk_indexes(), vec![2, 1]);
+    let p = h.proc.prepare("UPDATE t SET v = ? WHERE a = ? AND b = 'x' AND c = ?", Some("ks")).unwrap();
+    assert!(p.pk_indexes().is_empty(), "not every key column is a marker");
+    let p = h.proc.prepare("SELECT * FROM t WHERE a = :a AND b = :b", Some("ks")).unwrap();
+    assert_eq!(names(&p), pairs(&[("a", "int"), ("b", "text")]));
+    assert_eq!(p.pk_indexes(), vec![0, 1]);
+}
+
+#[test]
+fn binding_errors() {
+    let h = Harness::new();
+    h.create_table("CREATE TABLE t (k int PRIMARY KEY, v int)");
+    let p = h.proc.prepare("INSERT INTO t (k, v) VALUES (?, ?)", Some("ks")).unwrap();
+    let e = h.proc.execute(&p, &QueryOptions::with_values(vec![int(1)])).unwrap_err();
+    assert_eq!((e.code(), e.message().as_str()), (0x2200, "Invalid amount of bind variables"));
+    let e = h.proc.execute(&p, &QueryOptions::with_values(vec![int(1), bigint(2)])).unwrap_err();
+    assert_eq!((e.code(), e.message().as_str()), (0x2200, "Expected 4 or 0 byte int (8)"));
+    let e = h.proc.execute(&p, &QueryOptions::with_values(vec![BoundValue::Null, int(2)])).unwrap_err();
+    assert_eq!(e.message(), "Invalid null value in condition for column k");
+    let e = h.proc.execute(&p, &QueryOptions::with_values(vec![BoundValue::Unset, int(2)])).unwrap_err();
+    assert_eq!(e.message(), "Invalid unset value for column k");
+    let e = h.exec_with("SELECT * FROM t WHERE k = ?", vec![]).unwrap_err();
+    assert_eq!(e.message(), "Invalid amount of bind variables");
+    let e = h.proc.prepared(&[1, 2, 3]).unwrap_err();
+    assert_eq!(e.code(), 0x2500);
+}
+
+#[test]
+fn unset_leaves_columns_alone() {
+    let h = Harness::new();
+    h.create_table("CREATE TABLE t (k int PRIMARY KEY, v int, w int)");
+    h.exec("INSERT INTO t (k, v, w) VALUES (1, 1, 1)");
+    let p = h.proc.prepare("INSERT INTO t (k, v, w) VALUES (?, ?, ?)", Some("ks")).unwrap();
+    h.proc.execute(&p, &QueryOptions::with_values(vec![int(1), BoundValue::Unset, int(9)])).unwrap();
+    assert_eq!(h.rows("SELECT v, w FROM t WHERE k = 1"), table(&[&["1", "9"]]));
+    let s = h.proc.prepare("SELECT * FROM t LIMIT ?", Some("ks")).unwrap();
+    let r = h.proc.execute(&s, &QueryOptions::with_values(vec![BoundValue::Unset])).unwrap();
+    assert_eq!(r.rows().unwrap().rows.len(), 1);
+}
+
+#[test]
+fn named_values() {
+    let h = Harness::new();
+    h.create_table("CREATE TABLE t (k int PRIMARY KEY, v int)");
+    let o = QueryOptions { values: vec![int(5), int(1)], names: Some(vec!["val".into(), "key".into()]), ..h.opts() };
+    h.proc.query("INSERT INTO t (k, v) VALUES (:key, :val)", &o).unwrap();
+    assert_eq!(h.rows("SELECT v FROM t WHERE k = 1"), table(&[&["5"]]));
+}
+
+#[test]
+fn select_result_metadata_and_execution() {
+    let h = Harness::new();
+    h.create_table("CREATE TABLE t (k int, c int, v text, PRIMARY KEY (k, c))");
+    for c in 0..5 {
+        h.exec(&format!("INSERT INTO t (k, c, v) VALUES (1, {c}, 'v{c}')"));
+    }
+    let p = h.proc.prepare("SELECT c, v AS value, writetime(v) FROM t WHERE k = ? AND c >= ?", Some("ks")).unwrap();
+    let specs: Vec<(String, CqlType)> = p.result_specs().iter().map(|s| (s.name.clone(), s.ty.clone())).collect();
+    assert_eq!(
+        specs,
+        vec![("c".into(), CqlType::Int), ("value".into(), CqlType::Text), ("writetime(v)".into(), CqlType::Bigint)]
+    );
+    let r = h.proc.execute(&p, &QueryOptions::with_values(vec![int(1), int(3)])).unwrap();
+    let rows = render(r.rows().unwrap());
+    assert_eq!(rows.iter().map(|r| r[1].clone()).collect::<Vec<_>>(), vec!["'v3'", "'v4'"]);
+}
+
+#[test]
+fn schema_change_replans() {
+    let h = Harness::new();
+    h.create_table("CREATE TABLE t (k int PRIMARY KEY, v int)");
+    let p = h.proc.prepare("SELECT * FROM t WHERE k = ?", Some("ks")).unwrap();
+    h.exec("INSERT INTO t (k, v) VALUES (1, 1)");
+    h.create_table("CREATE TABLE other (k int PRIMARY KEY)");
+    let r = h.proc.execute(&p, &QueryOptions::with_values(vec![int(1)])).unwrap();
+    assert_eq!(render(r.rows().unwrap()), table(&[&["1", "1"]]));
+}
+
+/// A serialized collection of `[int]` count then `[bytes]` items.
+fn collection(items: &[Vec<u8>]) -> BoundValue {
+    let mut out = (items.len() as i32).to_be_bytes().to_vec();
+    for i in items {
+        out.extend_from_slice(&(i.len() as i32).to_be_bytes());
+        out.extend_from_slice(i);
+    }
+    BoundValue::Value(out)
+}
+
+fn tuple(items: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in items {
+        out.extend_from_slice(&(i.len() as i32).to_be_bytes());
+        out.extend_from_slice(i);
+    }
+    out
+}
+
+#[test]
+fn in_tuple_and_json_markers() {
+    let h = Harness::new();
+    h.create_table("CREATE TABLE t (k int, a int, b int, v text, PRIMARY KEY (k, a, b))");
+    for a in 0..3 {
+        for b in 0..3 {
+            h.exec(&format!("INSERT INTO t (k, a, b, v) VALUES (1, {a}, {b}, 'v{a}{b}')"));
+        }
+    }
+    let four = |v: i32| v.to_be_bytes().to_vec();
+    let r = h
+        .exec_with(
+            "SELECT a, b FROM t WHERE k IN ? AND a IN ? AND b = 1",
+            vec![collection(&[four(1), four(2)]), collection(&[four(2), four(0)])],
+        )
+        .unwrap();
+    assert_eq!(render(r.rows().unwrap()), table(&[&["0", "1"], &["2", "1"]]));
+    let r = h
+        .exec_with("SELECT a, b FROM t WHERE k = 1 AND (a, b) > ?", vec![BoundValue::Value(tuple(&[four(2), four(0)]))])
+        .unwrap();
+    assert_eq!(render(r.rows().unwrap()), table(&[&["2", "1"], &["2", "2"]]));
+    let r = h
+        .exec_with("SELECT a, b FROM t WHERE k = 1 AND (a, b) IN ?", vec![collection(&[tuple(&[four(1), four(1)])])])
+        .unwrap();
+    assert_eq!(render(r.rows().unwrap()), table(&[&["1", "1"]]));
+    let p = h.proc.prepare("INSERT INTO t JSON ?", Some("ks")).unwrap();
+    assert_eq!(names(&p), pairs(&[("[json]", "text")]));
+    h.proc
+        .execute(&p, &QueryOptions::with_values(vec![text(r#"{"k": 2, "a": 0, "b": 0, "v": "from json"}"#)]))
+        .unwrap();
+    assert_eq!(h.rows("SELECT v FROM t WHERE k = 2"), table(&[&["'from json'"]]));
+    let e = h.proc.execute(&p, &QueryOptions::with_values(vec![text(r#"{"k": 2, "a": 0}"#)])).unwrap_err();
+    assert_eq!(e.message(), "Invalid null value in condition for column b");
+}
