@@ -62,6 +62,9 @@ pub fn execute_other(p: &QueryProcessor, stmt: &Statement, options: &QueryOption
             }
         }
     }
+    // The new definitions reach system_schema before the schema is used, so an
+    // acknowledged DDL survives a restart.
+    crate::schema_store::persist(p, &schema, &new_schema, micros)?;
     p.set_schema(new_schema)?;
     Ok(QueryResult::SchemaChange(change))
 }

@@ -17,6 +17,7 @@ pub mod processor;
 pub mod read;
 pub mod result;
 pub mod rowview;
+pub mod schema_store;
 pub mod write;
 
 pub use clock::{Clock, ManualClock, SystemClock};

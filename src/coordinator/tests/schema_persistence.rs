@@ -1,0 +1,53 @@
+//! DDL executed through the processor is stored in `system_schema` and survives a restart.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use sibyl_coordinator::schema_store::bootstrap;
+use sibyl_coordinator::{expect_rows, QueryOptions, QueryProcessor};
+use sibyl_storage::{Engine, EngineConfig};
+
+fn open(dir: &std::path::Path) -> QueryProcessor {
+    let mut cfg = EngineConfig::new(dir);
+    cfg.background_compaction = false;
+    cfg.auto_snapshot = false;
+    let engine = Arc::new(Engine::open(cfg).unwrap());
+    let p = QueryProcessor::new(engine, Arc::new(sibyl_coordinator::schema_store::system_schema()));
+    bootstrap(&p).unwrap();
+    p
+}
+
+fn run(p: &QueryProcessor, cql: &str) -> sibyl_coordinator::QueryResult {
+    p.query(cql, &QueryOptions::default()).unwrap_or_else(|e| panic!("{cql}: {e:?}"))
+}
+
+#[test]
+fn schema_and_data_survive_restart_and_drops_stay_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let version_before;
+    {
+        let p = open(dir.path());
+        run(&p, "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+        run(&p, "CREATE TYPE ks.addr (street text, zip int)");
+        run(&p, "CREATE TABLE ks.t (k int, c text, v frozen<addr>, s int static, l list<int>, PRIMARY KEY (k, c)) WITH CLUSTERING ORDER BY (c DESC) AND comment = 'hi'");
+        run(&p, "CREATE TABLE ks.gone (k int PRIMARY KEY)");
+        run(&p, "ALTER TABLE ks.t ADD extra text");
+        run(&p, "INSERT INTO ks.t (k, c, v, s, l, extra) VALUES (1, 'a', {street: 'x', zip: 5}, 7, [1, 2], 'e')");
+        run(&p, "DROP TABLE ks.gone");
+        run(&p, "CREATE KEYSPACE other WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+        run(&p, "DROP KEYSPACE other");
+        version_before = p.schema().version();
+        let rows = expect_rows(run(&p, "SELECT keyspace_name FROM system_schema.keyspaces")).unwrap();
+        assert!(rows.rows.iter().any(|r| r[0].as_deref() == Some(b"ks".as_slice())));
+    }
+    let p = open(dir.path());
+    assert_eq!(p.schema().version(), version_before, "schema after restart differs");
+    let t = p.schema().table("ks", "t").cloned().unwrap();
+    assert_eq!(t.params.comment, "hi");
+    assert!(t.column("extra").is_some());
+    assert!(p.schema().table("ks", "gone").is_none());
+    assert!(p.schema().keyspace("other").is_none());
+    let rows = expect_rows(run(&p, "SELECT k, c, s, extra FROM ks.t WHERE k = 1")).unwrap();
+    assert_eq!(rows.rows.len(), 1);
+    assert_eq!(rows.rows[0][3].as_deref(), Some(b"e".as_slice()));
+}
