@@ -523,28 +523,6 @@ fn mutation_base_timestamp(m: &Mutation) -> i64 {
     m.static_row.as_ref().and_then(|r| r.timestamp_range()).map(|(lo, _)| lo).unwrap_or(0)
 }
 
-/// Serialized size estimate of a mutation, for `max_mutation_size` and memtable accounting.
-pub fn mutation_size_estimate(m: &Mutation) -> usize {
-    let row_size = |r: &Row| {
-        32 + r.complex_deletions.len() * 16
-            + r.cells.iter().map(|(k, c)| 24 + k.path.len() + cell_value_len(c)).sum::<usize>()
-    };
-    48 + m.key.key.len()
-        + m.range_tombstones
-            .iter()
-            .map(|rt| 32 + rt.range.start.prefix.len() + rt.range.end.prefix.len())
-            .sum::<usize>()
-        + m.static_row.as_ref().map_or(0, row_size)
-        + m.rows.iter().map(|(k, r)| k.len() + row_size(r)).sum::<usize>()
-}
-
-fn cell_value_len(c: &Cell) -> usize {
-    match &c.value {
-        CellValue::Live { value, .. } => value.len(),
-        CellValue::Tombstone { .. } => 0,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
