@@ -83,7 +83,10 @@ pub fn execute_cas<'a>(
         }
     }
     let slice = if whole || plan0.table.ck.is_empty() { Slice::all() } else { rows_slice(&rows_needed) };
-    let current = inner.engine.read(table_id, &pk, &slice).map_err(storage_error)?;
+    let mut current = inner.engine.read(table_id, &pk, &slice).map_err(storage_error)?;
+    if let Some(d) = &mut current {
+        mapping::hide_dropped(&plan0.table.def, d);
+    }
 
     let mut applies = true;
     let mut checked: Vec<(Option<Vec<u8>>, &ModificationPlan)> = Vec::new();

@@ -14,10 +14,12 @@
 
 use bytes::Bytes;
 use sibyl_cql::plan::CqlError;
-use sibyl_cql::schema::{ColumnDef, TableDef};
+use sibyl_cql::schema::{column_storage_id, ColumnDef, TableDef};
 use sibyl_cql::types::CqlType;
 use sibyl_cql::value::{compare, CqlValue};
-use sibyl_storage::{Cell, CellKey, CellValue, Compression, EpochSeconds, Row, StorageError, TableId, TableOptions};
+use sibyl_storage::{
+    Cell, CellKey, CellValue, Compression, EpochSeconds, PartitionData, Row, StorageError, TableId, TableOptions,
+};
 
 /// 2010-01-01T00:00:00Z in microseconds: the mirror of list prepends.
 const PREPEND_REFERENCE_MICROS: i64 = 1_262_304_000_000_000;
@@ -46,6 +48,33 @@ pub fn table_options(def: &TableDef) -> TableOptions {
         o.block_size_bytes = kb.max(1) * 1024;
     }
     o
+}
+
+/// Hides what dropped columns wrote before they were dropped, as Cassandra skips a dropped
+/// column's cells with a timestamp `<=` its drop time: the column's values vanish (and a row
+/// that had nothing else stops existing), and a column re-added under the same name starts
+/// empty. Every partition read from the engine goes through this before it is used.
+pub fn hide_dropped(def: &TableDef, data: &mut PartitionData) {
+    if def.dropped_columns.is_empty() {
+        return;
+    }
+    let dropped: Vec<(u32, i64)> =
+        def.dropped_columns.iter().map(|(name, d)| (column_storage_id(name), d.dropped_time_micros)).collect();
+    let hidden = |column: u32, timestamp: i64| dropped.iter().any(|(id, at)| *id == column && timestamp <= *at);
+    let prune = |row: &mut Row| {
+        row.cells.retain(|k, c| !hidden(k.column, c.timestamp));
+        row.complex_deletions.retain(|column, d| !hidden(*column, d.timestamp));
+    };
+    if let Some(r) = &mut data.static_row {
+        prune(r);
+        if r.is_empty() {
+            data.static_row = None;
+        }
+    }
+    for (_, r) in &mut data.rows {
+        prune(r);
+    }
+    data.rows.retain(|(_, r)| !r.is_empty());
 }
 
 /// A storage failure as the client sees it.

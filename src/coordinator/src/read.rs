@@ -186,7 +186,8 @@ pub fn execute_select(
                     }
                     let pk = PartitionKey::new(key.clone());
                     let data = inner.engine.read(table_id, &pk, &slice).map_err(storage_error)?;
-                    if let Some(d) = data {
+                    if let Some(mut d) = data {
+                        mapping::hide_dropped(&table.def, &mut d);
                         walk.partition(key, &d, None)?;
                     }
                 }
@@ -205,7 +206,8 @@ pub fn execute_select(
                 if !walk.stop {
                     let scan = inner.engine.scan(table_id, range, slice).map_err(storage_error)?;
                     for item in scan {
-                        let (pk, data) = item.map_err(storage_error)?;
+                        let (pk, mut data) = item.map_err(storage_error)?;
+                        mapping::hide_dropped(&table.def, &mut data);
                         walk.partition(&pk.key, &data, None)?;
                         if walk.stop {
                             break;
@@ -235,7 +237,8 @@ impl Walk<'_, '_, '_, '_> {
         }
         let pk = PartitionKey::new(s.partition_key.clone());
         let slice = to_slice(&narrowed, self.plan.reversed);
-        if let Some(d) = self.inner.engine.read(table_id, &pk, &slice).map_err(storage_error)? {
+        if let Some(mut d) = self.inner.engine.read(table_id, &pk, &slice).map_err(storage_error)? {
+            mapping::hide_dropped(&self.plan.table.def, &mut d);
             let budget = (s.remaining_in_partition != u32::MAX).then_some(s.remaining_in_partition);
             self.partition(&s.partition_key, &d, Some(budget))?;
         }

@@ -147,7 +147,11 @@ pub fn build_mutations<'a>(
         let mut m = Mutation::new(table_id, pk.clone());
         let existing = if plan.requires_read() {
             let slice = if table.ck.is_empty() { Slice::all() } else { rows_slice(&rows) };
-            inner.engine.read(table_id, &pk, &slice).map_err(mapping::storage_error)?
+            let mut data = inner.engine.read(table_id, &pk, &slice).map_err(mapping::storage_error)?;
+            if let Some(d) = &mut data {
+                mapping::hide_dropped(&table.def, d);
+            }
+            data
         } else {
             None
         };
