@@ -120,7 +120,9 @@ impl QueryProcessor {
         let existing = self.inner.engine.table_ids();
         for ks in schema.keyspaces.values() {
             for t in ks.tables.values() {
-                if !existing.contains(&mapping::table_id(t)) {
+                if existing.contains(&mapping::table_id(t)) {
+                    self.alter_storage(t)?;
+                } else {
                     self.create_storage(t)?;
                 }
             }
@@ -132,6 +134,12 @@ impl QueryProcessor {
     /// Creates the storage of table `def` (a no-op if it exists with the same options).
     pub fn create_storage(&self, def: &TableDef) -> CqlResult<()> {
         self.inner.engine.create_table(mapping::table_id(def), mapping::table_options(def)).map_err(storage_error)
+    }
+
+    /// Gives the existing storage of table `def` the options `def` has now (after `ALTER TABLE
+    /// ... WITH`, or on start if an alteration did not reach the engine): a no-op if unchanged.
+    pub fn alter_storage(&self, def: &TableDef) -> CqlResult<()> {
+        self.inner.engine.alter_table(mapping::table_id(def), mapping::table_options(def)).map_err(storage_error)
     }
 
     /// Parses, plans and executes `cql`.

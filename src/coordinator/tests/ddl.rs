@@ -8,10 +8,11 @@ mod support;
 
 use std::sync::Arc;
 
+use sibyl_coordinator::mapping;
 use sibyl_coordinator::schema_store::{bootstrap, system_schema};
 use sibyl_coordinator::{CqlError, ManualClock, QueryOptions, QueryProcessor, QueryResult};
 use sibyl_cql::schema::{ChangeType, SchemaChange};
-use sibyl_storage::{Engine, EngineConfig};
+use sibyl_storage::{Compression, Engine, EngineConfig};
 use support::{render, table, START_MICROS};
 
 /// A processor bootstrapped with the `system_schema` tables (so DDL is stored and readable
@@ -434,11 +435,40 @@ fn alter_table_with_options() {
             "{'chunk_length_in_kb': '16', 'class': 'org.apache.cassandra.io.compress.LZ4Compressor'}",
         ]])
     );
+    // The storage engine uses the new options for later flushes and compactions.
+    let def = n.proc.schema().table("ks", "t").cloned().unwrap();
+    let o = n.proc.engine().table_options(mapping::table_id(&def)).unwrap();
+    assert_eq!((o.gc_grace_seconds, o.compression), (100, Compression::Lz4));
+    assert_eq!(
+        o.compaction.get("class").map(String::as_str),
+        Some("org.apache.cassandra.db.compaction.LeveledCompactionStrategy")
+    );
+    assert_eq!(o, mapping::table_options(&def));
     // The same values again: nothing changes.
     n.void("ALTER TABLE t WITH comment = 'c2'");
     let e = n.err("ALTER TABLE t WITH nonsense = 1");
     assert_eq!((e.code(), e.message().as_str()), (0x2000, "Unknown property 'nonsense'"));
     assert_eq!(n.invalid("ALTER TABLE nope WITH comment = 'x'"), "Table 'ks.nope' doesn't exist");
+}
+
+#[test]
+fn altered_default_time_to_live_applies_to_later_writes() {
+    let n = Node::with_ks();
+    n.exec("CREATE TABLE t (k int PRIMARY KEY, v int)");
+    let insert = n.proc.prepare("INSERT INTO t (k, v) VALUES (?, ?)", Some("ks")).unwrap();
+    n.exec("INSERT INTO t (k, v) VALUES (1, 1)");
+    n.exec("ALTER TABLE t WITH default_time_to_live = 100");
+    n.exec("INSERT INTO t (k, v) VALUES (2, 2)");
+    // A statement prepared before the ALTER uses the table as it is now.
+    n.proc.execute(&insert, &QueryOptions::with_values(vec![support::int(3), support::int(3)])).unwrap();
+    n.exec("INSERT INTO t (k, v) VALUES (4, 4) USING TTL 7");
+    assert_eq!(
+        n.rows("SELECT k, ttl(v) FROM t WHERE k IN (1, 2, 3, 4)"),
+        table(&[&["1", "null"], &["2", "100"], &["3", "100"], &["4", "7"]])
+    );
+    n.exec("ALTER TABLE t WITH default_time_to_live = 0");
+    n.exec("INSERT INTO t (k, v) VALUES (5, 5)");
+    assert_eq!(n.rows("SELECT ttl(v) FROM t WHERE k = 5"), table(&[&["null"]]));
 }
 
 #[test]
@@ -635,5 +665,7 @@ fn schema_survives_restart_with_altered_options() {
     }
     let p = open();
     assert_eq!(p.schema().version(), version);
-    assert_eq!(p.schema().table("ks", "t").unwrap().params.gc_grace_seconds, 77);
+    let def = p.schema().table("ks", "t").cloned().unwrap();
+    assert_eq!(def.params.gc_grace_seconds, 77);
+    assert_eq!(p.engine().table_options(mapping::table_id(&def)).unwrap().gc_grace_seconds, 77);
 }

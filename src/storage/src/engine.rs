@@ -17,7 +17,7 @@ use crate::model::*;
 use crate::poison::Poison;
 use crate::sstable::reader::SstableReader;
 use crate::sstable::Descriptor;
-use crate::table::{KeyRange, PartitionScan, Table, View};
+use crate::table::{KeyRange, PartitionScan, Table, TableSettings, View};
 use parking_lot::{Condvar, Mutex, RwLock};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -200,7 +200,7 @@ impl Engine {
         CompactionStrategy::from_options(&options.compaction).map_err(|e| StorageError::Config(e.to_string()))?;
         let mut tables = self.inner.tables.write();
         if let Some(t) = tables.get(&id) {
-            return if t.options == options { Ok(()) } else { Err(StorageError::TableExists(id)) };
+            return if t.settings().options == options { Ok(()) } else { Err(StorageError::TableExists(id)) };
         }
         let dir = manifest::table_dir(&self.inner.cfg.data_dir, id, &options);
         std::fs::create_dir_all(&dir).ctx(&dir)?;
@@ -224,7 +224,7 @@ impl Engine {
     pub fn drop_table(&self, id: TableId) -> Result<()> {
         let t = self.table(id)?;
         if self.inner.cfg.auto_snapshot {
-            self.snapshot_table(&t, &format!("dropped-{}-{}", now_millis(), t.options.name))?;
+            self.snapshot_table(&t, &format!("dropped-{}-{}", now_millis(), t.settings().options.name))?;
         }
         let _flush = t.flush_lock.lock();
         let _publish = t.publish_lock.lock();
@@ -249,7 +249,7 @@ impl Engine {
     pub fn truncate_table(&self, id: TableId) -> Result<()> {
         let t = self.table(id)?;
         if self.inner.cfg.auto_snapshot {
-            self.snapshot_table(&t, &format!("truncated-{}-{}", now_millis(), t.options.name))?;
+            self.snapshot_table(&t, &format!("truncated-{}-{}", now_millis(), t.settings().options.name))?;
         }
         let _flush = t.flush_lock.lock();
         // Compactions running now must not publish what they read from before the truncate.
@@ -287,7 +287,45 @@ impl Engine {
     }
 
     pub fn table_options(&self, id: TableId) -> Result<TableOptions> {
-        Ok(self.table(id)?.options.clone())
+        Ok(self.table(id)?.settings().options.clone())
+    }
+
+    /// Changes the options of an existing table (CQL `ALTER TABLE ... WITH`): persisted in the
+    /// manifest like `create_table`'s, used by every flush and compaction that starts afterwards
+    /// (existing SSTables keep their compression and bloom filters until compacted). The
+    /// keyspace and table names cannot change: the table's directory is named after them.
+    pub fn alter_table(&self, id: TableId, options: TableOptions) -> Result<()> {
+        let strategy =
+            CompactionStrategy::from_options(&options.compaction).map_err(|e| StorageError::Config(e.to_string()))?;
+        let t = self.table(id)?;
+        if t.settings().options == options {
+            return Ok(());
+        }
+        // One alteration at a time, and none while the table is dropped.
+        let _publish = t.publish_lock.lock();
+        if t.dropped.load(Ordering::Acquire) {
+            return Err(StorageError::UnknownTable(id));
+        }
+        let current = t.settings();
+        if current.options == options {
+            return Ok(());
+        }
+        if current.options.keyspace != options.keyspace || current.options.name != options.name {
+            return Err(StorageError::Config(format!(
+                "cannot rename table {}.{} to {}.{}",
+                current.options.keyspace, current.options.name, options.keyspace, options.name
+            )));
+        }
+        {
+            let mut m = self.inner.manifest.lock();
+            let Some(entry) = m.tables.get_mut(&manifest::table_key(id)) else {
+                return Err(StorageError::UnknownTable(id));
+            };
+            entry.options = options.clone();
+            m.store(&self.inner.cfg.data_dir)?;
+        }
+        *t.settings.write() = Arc::new(TableSettings { options, strategy });
+        Ok(())
     }
 
     pub(crate) fn table(&self, id: TableId) -> Result<Arc<Table>> {
@@ -519,8 +557,7 @@ fn new_table(
     Ok(Table {
         id,
         dir,
-        options,
-        strategy,
+        settings: RwLock::new(Arc::new(TableSettings { options, strategy })),
         write_barrier: RwLock::new(()),
         view: RwLock::new(Arc::new(View { memtable: Arc::new(Memtable::new()), flushing: Vec::new(), sstables })),
         flush_lock: Mutex::new(()),

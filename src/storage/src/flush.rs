@@ -29,7 +29,7 @@ pub(crate) fn flush_loop(inner: &EngineInner) {
         let Ok(t) = inner.table(next) else { continue };
         t.flush_requested.store(false, Ordering::Release);
         if let Err(e) = flush_table(inner, &t) {
-            tracing::error!(table = %t.options.name, error = %e, "memtable flush failed");
+            tracing::error!(table = %t.settings().options.name, error = %e, "memtable flush failed");
             if matches!(e, crate::error::StorageError::Io { .. }) {
                 inner.poison.poison(format!("flush failed: {e}"));
             }
@@ -94,7 +94,7 @@ pub(crate) fn flush_table(inner: &EngineInner, t: &Arc<Table>) -> Result<()> {
         Err(e) => {
             // The memtable stays in `flushing` so its data remains readable; the commitlog
             // still holds it. The failure poisons the engine: we cannot know what is on disk.
-            inner.poison.poison(format!("flush of {} failed: {e}", t.options.name));
+            inner.poison.poison(format!("flush of {} failed: {e}", t.settings().options.name));
             Err(e)
         }
     }
@@ -108,12 +108,14 @@ fn write_memtable(
 ) -> Result<Option<Arc<SstableReader>>> {
     let gen = inner.allocate_generation();
     let desc = Descriptor::new(&t.dir, gen);
+    let settings = t.settings();
+    let options = &settings.options;
     let mut w = SstableWriter::create(
         desc.clone(),
         WriterOptions {
-            compression: t.options.compression,
-            block_size_bytes: t.options.block_size_bytes,
-            bloom_fp_chance: t.options.bloom_filter_fp_chance,
+            compression: options.compression,
+            block_size_bytes: options.block_size_bytes,
+            bloom_fp_chance: options.bloom_filter_fp_chance,
             expected_partitions: mem.partition_count(),
             level: 0,
             commitlog_upper_bound: Some(upto),

@@ -26,11 +26,18 @@ pub struct View {
     pub sstables: Vec<Arc<SstableReader>>,
 }
 
+/// A table's options and the compaction strategy made from them: replaced as a whole by
+/// `Engine::alter_table`, read by each flush and compaction when it starts.
+#[derive(Debug, Clone)]
+pub struct TableSettings {
+    pub options: TableOptions,
+    pub strategy: CompactionStrategy,
+}
+
 pub struct Table {
     pub id: TableId,
     pub dir: PathBuf,
-    pub options: TableOptions,
-    pub strategy: CompactionStrategy,
+    pub(crate) settings: RwLock<Arc<TableSettings>>,
     /// Writers hold it shared across commitlog append + memtable insert; a memtable switch
     /// holds it exclusively, so every write lands in the memtable its log position says.
     pub write_barrier: RwLock<()>,
@@ -49,6 +56,11 @@ pub struct Table {
 }
 
 impl Table {
+    /// The current options and compaction strategy.
+    pub fn settings(&self) -> Arc<TableSettings> {
+        Arc::clone(&self.settings.read())
+    }
+
     pub fn view(&self) -> Arc<View> {
         Arc::clone(&self.view.read())
     }

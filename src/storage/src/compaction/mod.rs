@@ -48,7 +48,7 @@ pub(crate) fn compaction_loop(inner: &EngineInner) {
                     *inner.compaction_wake.lock() = true;
                 }
                 Ok(false) => {}
-                Err(e) => tracing::error!(table = %t.options.name, error = %e, "compaction failed"),
+                Err(e) => tracing::error!(table = %t.settings().options.name, error = %e, "compaction failed"),
             }
         }
     }
@@ -80,7 +80,8 @@ pub(crate) fn run_one(inner: &EngineInner, t: &Arc<Table>) -> Result<bool> {
     let view = t.view();
     let task = {
         let compacting = t.compacting.lock();
-        t.strategy.choose(&infos(&view), &compacting, now_secs() as u32, t.options.gc_grace_seconds)
+        let settings = t.settings();
+        settings.strategy.choose(&infos(&view), &compacting, now_secs() as u32, settings.options.gc_grace_seconds)
     };
     // Fully expired SSTables can be dropped only if no memtable holds older data they may
     // shadow (Cassandra counts memtables' minimum timestamp too). Otherwise the rewrite keeps
@@ -107,7 +108,7 @@ pub(crate) fn major_compaction(inner: &EngineInner, t: &Arc<Table>) -> Result<()
     let view = t.view();
     let tasks = {
         let compacting = t.compacting.lock();
-        t.strategy.choose_major(&infos(&view), &compacting)
+        t.settings().strategy.choose_major(&infos(&view), &compacting)
     };
     for task in tasks {
         execute(inner, t, task)?;
@@ -185,7 +186,7 @@ fn execute(inner: &EngineInner, t: &Arc<Table>, task: CompactionTask) -> Result<
     }
     let output_bytes: u64 = outputs.iter().map(|s| s.disk_bytes()).sum();
     tracing::info!(
-        table = %t.options.name,
+        table = %t.settings().options.name,
         reason = ?task.reason,
         inputs = ?task.inputs,
         outputs = ?output_gens,
@@ -205,7 +206,9 @@ fn write_outputs(
     task: &CompactionTask,
 ) -> Result<Vec<Arc<SstableReader>>> {
     let now = now_secs() as u32;
-    let gc_before = now.saturating_sub(t.options.gc_grace_seconds);
+    let settings = t.settings();
+    let options = &settings.options;
+    let gc_before = now.saturating_sub(options.gc_grace_seconds);
     let input_gens: HashSet<u64> = inputs.iter().map(|s| s.generation()).collect();
     let others: Vec<&Arc<SstableReader>> =
         view.sstables.iter().filter(|s| !input_gens.contains(&s.generation())).collect();
@@ -221,9 +224,9 @@ fn write_outputs(
         SstableWriter::create(
             Descriptor::new(&t.dir, inner.allocate_generation()),
             WriterOptions {
-                compression: t.options.compression,
-                block_size_bytes: t.options.block_size_bytes,
-                bloom_fp_chance: t.options.bloom_filter_fp_chance,
+                compression: options.compression,
+                block_size_bytes: options.block_size_bytes,
+                bloom_fp_chance: options.bloom_filter_fp_chance,
                 expected_partitions: expected as usize,
                 level: task.output_level,
                 commitlog_upper_bound: None,

@@ -224,3 +224,65 @@ fn truncate_drop_and_snapshot() {
     let e = Engine::open(cfg).unwrap();
     assert!(e.table_ids().is_empty());
 }
+
+#[test]
+fn alter_table_changes_options_for_later_flushes_and_compactions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = EngineConfig::new(dir.path());
+    cfg.background_compaction = false;
+    cfg.auto_snapshot = false;
+    let t = TableId(7);
+    let key = PartitionKey::new(Bytes::from_static(b"k"));
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as u32;
+    let write_then_delete = |e: &Engine| {
+        let mut m = Mutation::new(t, key.clone());
+        m.rows.push((Bytes::from_static(b"c"), row(10, "v")));
+        e.apply(&m).unwrap();
+        e.flush(t).unwrap();
+        let mut d = Mutation::new(t, key.clone());
+        d.partition_deletion = Some(DeletionTime { timestamp: 20, local_deletion_time: now - 100 });
+        e.apply(&d).unwrap();
+        e.flush(t).unwrap();
+        e.compact(t).unwrap();
+    };
+    {
+        let e = Engine::open(cfg.clone()).unwrap();
+        let original = TableOptions::new("ks", "t");
+        e.create_table(t, original.clone()).unwrap();
+        // With the default gc_grace_seconds (10 days) the deletion survives compaction.
+        write_then_delete(&e);
+        assert_eq!(e.sstables(t).unwrap().len(), 1, "the tombstone is kept");
+
+        let mut altered = original.clone();
+        altered.gc_grace_seconds = 0;
+        altered.compression = Compression::None;
+        altered.bloom_filter_fp_chance = 0.1;
+        altered.compaction = [("class".to_string(), "LeveledCompactionStrategy".to_string())].into_iter().collect();
+        e.alter_table(t, altered.clone()).unwrap();
+        assert_eq!(e.table_options(t).unwrap(), altered);
+        e.alter_table(t, altered.clone()).unwrap();
+        // Now the next compaction purges the deletion and what it shadows.
+        write_then_delete(&e);
+        assert!(e.read(t, &key, &Slice::all()).unwrap().is_none());
+        assert_eq!(e.sstables(t).unwrap().len(), 0, "a gc_grace_seconds of 0 purges the tombstone");
+
+        // Refusals: unknown table, another name, an unknown compaction strategy.
+        assert!(matches!(e.alter_table(TableId(8), altered.clone()), Err(StorageError::UnknownTable(_))));
+        let mut renamed = altered.clone();
+        renamed.name = "u".into();
+        assert!(matches!(e.alter_table(t, renamed), Err(StorageError::Config(_))));
+        let mut bad = altered.clone();
+        bad.compaction = [("class".to_string(), "NoSuchStrategy".to_string())].into_iter().collect();
+        assert!(matches!(e.alter_table(t, bad), Err(StorageError::Config(_))));
+        assert_eq!(e.table_options(t).unwrap(), altered, "a refused alteration changes nothing");
+        // create_table with the old options now conflicts; with the new ones it is a no-op.
+        assert!(matches!(e.create_table(t, original), Err(StorageError::TableExists(_))));
+        e.create_table(t, altered).unwrap();
+        e.shutdown().unwrap();
+    }
+    // The new options are in the manifest.
+    let e = Engine::open(cfg).unwrap();
+    let o = e.table_options(t).unwrap();
+    assert_eq!((o.gc_grace_seconds, o.compression, o.bloom_filter_fp_chance), (0, Compression::None, 0.1));
+    assert_eq!(o.compaction.get("class").map(String::as_str), Some("LeveledCompactionStrategy"));
+}
