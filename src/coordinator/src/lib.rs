@@ -13,6 +13,7 @@ pub mod cas;
 pub mod clock;
 pub mod ddl;
 pub mod mapping;
+pub mod prepared_cache;
 pub mod processor;
 pub mod read;
 pub mod result;

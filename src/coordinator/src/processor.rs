@@ -2,7 +2,6 @@
 //! against the local storage engine.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use md5::{Digest, Md5};
@@ -20,6 +19,7 @@ use sibyl_storage::{Engine, EpochSeconds, Mutation};
 use crate::cas::{bind_item, execute_cas, CasItem};
 use crate::clock::{Clock, ExecEnv, Sequencer, SystemClock};
 use crate::mapping::{self, storage_error};
+use crate::prepared_cache::{PreparedCache, PREPARED_CACHE_BYTES};
 use crate::read::execute_select;
 use crate::result::{QueryOptions, QueryResult, Rows};
 use crate::write::{bind_attributes, bind_target, build_mutations, merge_mutations};
@@ -32,7 +32,7 @@ pub struct Inner {
     pub sequencer: Sequencer,
     /// This processor's id in counter cell paths.
     pub node_id: u64,
-    prepared: RwLock<HashMap<[u8; 16], Arc<Prepared>>>,
+    prepared: PreparedCache,
     /// Serializes read-before-write (conditions, list positions) with itself.
     pub lwt: Mutex<()>,
 }
@@ -101,7 +101,7 @@ impl QueryProcessor {
                 clock,
                 sequencer: Sequencer::default(),
                 node_id: rand::random(),
-                prepared: RwLock::new(HashMap::new()),
+                prepared: PreparedCache::new(PREPARED_CACHE_BYTES),
                 lwt: Mutex::new(()),
             }),
         }
@@ -160,26 +160,42 @@ impl QueryProcessor {
     pub fn prepare(&self, cql: &str, keyspace: Option<&str>) -> CqlResult<Arc<Prepared>> {
         let id = prepared_id(keyspace, cql);
         let schema = self.schema();
-        if let Some(p) = self.inner.prepared.read().get(&id) {
+        if let Some(p) = self.inner.prepared.get(&id) {
             if Arc::ptr_eq(&p.schema, &schema) {
-                return Ok(Arc::clone(p));
+                return Ok(p);
             }
         }
         let stmt = parse_statement(cql)?;
         let plan = plan(&stmt, &schema, keyspace)?;
         let prepared =
             Arc::new(Prepared { id, query: cql.to_string(), keyspace: keyspace.map(str::to_string), plan, schema });
-        self.inner.prepared.write().insert(id, Arc::clone(&prepared));
+        self.inner.prepared.insert(Arc::clone(&prepared));
         Ok(prepared)
     }
 
     /// The prepared statement with this id.
     pub fn prepared(&self, id: &[u8]) -> CqlResult<Arc<Prepared>> {
         let key: Option<[u8; 16]> = id.try_into().ok();
-        key.and_then(|k| self.inner.prepared.read().get(&k).cloned()).ok_or_else(|| CqlError::Unprepared {
+        key.and_then(|k| self.inner.prepared.get(&k)).ok_or_else(|| CqlError::Unprepared {
             id: id.to_vec(),
-            message: format!("Prepared query with ID {} not found", hex(id)),
+            message: format!(
+                "Prepared query with ID {} not found (either the query was not prepared on this host (maybe the host \
+                 has been restarted?) or you have prepared too many queries and it has been evicted from the internal \
+                 cache)",
+                hex(id)
+            ),
         })
+    }
+
+    /// Bounds the prepared statement cache to about `bytes` (Cassandra's
+    /// `prepared_statements_cache_size`; [`PREPARED_CACHE_BYTES`] by default).
+    pub fn set_prepared_cache_capacity(&self, bytes: usize) {
+        self.inner.prepared.set_capacity(bytes);
+    }
+
+    /// The number of cached prepared statements and their estimated bytes.
+    pub fn prepared_cache_usage(&self) -> (usize, usize) {
+        self.inner.prepared.usage()
     }
 
     /// Executes a prepared statement.

@@ -223,3 +223,72 @@ fn in_tuple_and_json_markers() {
     let e = h.proc.execute(&p, &QueryOptions::with_values(vec![text(r#"{"k": 2, "a": 0}"#)])).unwrap_err();
     assert_eq!(e.message(), "Invalid null value in condition for column b");
 }
+
+#[test]
+fn the_cache_is_bounded_and_evicted_ids_are_unprepared() {
+    let h = Harness::new();
+    h.create_table("CREATE TABLE t (k int PRIMARY KEY, v int)");
+    let query = |i: usize| format!("SELECT v FROM t WHERE k = ? AND v = {i} ALLOW FILTERING");
+    let first = h.proc.prepare(&query(0), Some("ks")).unwrap();
+    let one = sibyl_coordinator::prepared_cache::weight(&first);
+    // Room for about four statements of this size.
+    h.proc.set_prepared_cache_capacity(4 * one + one / 2);
+    let ids: Vec<[u8; 16]> = (0..10).map(|i| h.proc.prepare(&query(i), Some("ks")).unwrap().id).collect();
+    let (count, bytes) = h.proc.prepared_cache_usage();
+    assert_eq!(count, 4);
+    assert!(bytes <= 4 * one + one / 2, "{bytes}");
+    // The oldest statements went first; the newest are still there.
+    for id in &ids[..6] {
+        let e = h.proc.prepared(id).unwrap_err();
+        assert_eq!(e.code(), 0x2500);
+        assert!(matches!(&e, sibyl_coordinator::CqlError::Unprepared { id: got, .. } if got == id));
+        let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            e.message(),
+            format!(
+                "Prepared query with ID {hex} not found (either the query was not prepared on this host (maybe the \
+                 host has been restarted?) or you have prepared too many queries and it has been evicted from the \
+                 internal cache)"
+            )
+        );
+    }
+    for id in &ids[6..] {
+        assert!(h.proc.prepared(id).is_ok());
+    }
+    // A statement handle kept by the caller still executes; preparing again brings the id back.
+    h.exec("INSERT INTO t (k, v) VALUES (1, 0)");
+    let r = h.proc.execute(&first, &QueryOptions::with_values(vec![int(1)])).unwrap();
+    assert_eq!(render(r.rows().unwrap()), table(&[&["0"]]));
+    let again = h.proc.prepare(&query(0), Some("ks")).unwrap();
+    assert_eq!(again.id, ids[0], "the id is the same: it depends on the keyspace and text only");
+    let p = h.proc.prepared(&again.id).unwrap();
+    let r = h.proc.execute(&p, &QueryOptions::with_values(vec![int(1)])).unwrap();
+    assert_eq!(render(r.rows().unwrap()), table(&[&["0"]]));
+    assert_eq!(h.proc.prepared_cache_usage().0, 4);
+}
+
+#[test]
+fn statements_in_use_survive_eviction_longer() {
+    let h = Harness::new();
+    h.create_table("CREATE TABLE t (k int PRIMARY KEY, v int)");
+    let query = |i: usize| format!("SELECT v FROM t WHERE k = ? AND v = {i} ALLOW FILTERING");
+    let hot = h.proc.prepare(&query(0), Some("ks")).unwrap();
+    let one = sibyl_coordinator::prepared_cache::weight(&hot);
+    // Room for three (two-digit numbers make later statements a few bytes larger).
+    h.proc.set_prepared_cache_capacity(3 * one + 16);
+    for i in 1..20 {
+        // Executing looks the statement up by id (as EXECUTE does): it is in use.
+        h.proc.prepared(&hot.id).unwrap();
+        h.proc.prepare(&query(i), Some("ks")).unwrap();
+    }
+    assert!(h.proc.prepared(&hot.id).is_ok(), "a statement executed between preparations stays");
+    assert_eq!(h.proc.prepared_cache_usage().0, 3);
+    // A statement larger than the whole cache is still kept until the next one comes.
+    h.proc.set_prepared_cache_capacity(1);
+    assert_eq!(h.proc.prepared_cache_usage().0, 0);
+    let big = h.proc.prepare(&query(100), Some("ks")).unwrap();
+    assert!(h.proc.prepared(&big.id).is_ok());
+    let next = h.proc.prepare(&query(101), Some("ks")).unwrap();
+    assert!(h.proc.prepared(&next.id).is_ok());
+    assert!(h.proc.prepared(&big.id).is_err());
+}
