@@ -16,6 +16,9 @@ use crate::result::{QueryOptions, QueryResult};
 /// Executes a statement the planner does not plan.
 pub fn execute_other(p: &QueryProcessor, stmt: &Statement, options: &QueryOptions) -> CqlResult<QueryResult> {
     let ks = options.keyspace.as_deref();
+    if let Statement::Describe(d) = stmt {
+        return crate::describe::execute_describe(p, d, options);
+    }
     if let Statement::Truncate(name) = stmt {
         let def = resolve_table(&p.schema(), name, ks)?;
         p.engine().truncate_table(mapping::table_id(&def)).map_err(storage_error)?;

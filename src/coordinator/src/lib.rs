@@ -12,6 +12,7 @@
 pub mod cas;
 pub mod clock;
 pub mod ddl;
+pub mod describe;
 pub mod mapping;
 pub mod prepared_cache;
 pub mod processor;
@@ -22,6 +23,7 @@ pub mod schema_store;
 pub mod write;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use describe::{ClusterInfo, RingToken};
 pub use processor::{expect_rows, BatchItem, Prepared, QueryProcessor};
 pub use result::{QueryOptions, QueryResult, Rows, Value};
 pub use sibyl_cql::plan::{BoundValue, ColumnSpec, CqlError, CqlResult};

@@ -35,6 +35,8 @@ pub struct Inner {
     prepared: PreparedCache,
     /// Serializes read-before-write (conditions, list positions) with itself.
     pub lwt: Mutex<()>,
+    /// What `DESCRIBE CLUSTER` reports.
+    pub cluster_info: RwLock<crate::describe::ClusterInfo>,
 }
 
 /// A prepared statement: parsed and planned once, executed many times.
@@ -103,6 +105,7 @@ impl QueryProcessor {
                 node_id: rand::random(),
                 prepared: PreparedCache::new(PREPARED_CACHE_BYTES),
                 lwt: Mutex::new(()),
+                cluster_info: RwLock::default(),
             }),
         }
     }

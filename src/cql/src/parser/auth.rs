@@ -456,6 +456,7 @@ pub(crate) fn describe_statement(i: Input<'_>) -> PResult<'_, Statement> {
         ("SCHEMA", DescribeTarget::Schema { full: false }),
         ("KEYSPACES", DescribeTarget::Keyspaces),
         ("TABLES", DescribeTarget::Tables),
+        ("COLUMNFAMILIES", DescribeTarget::Tables),
         ("TYPES", DescribeTarget::Types),
         ("FUNCTIONS", DescribeTarget::Functions),
         ("AGGREGATES", DescribeTarget::Aggregates),

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::java::{double_to_string, hashmap_order};
-use super::{ClusteringOrder, ColumnKind, KeyspaceDef, TableDef, UserType};
+use super::{ClusteringOrder, ColumnDef, ColumnKind, DroppedColumn, KeyspaceDef, TableDef, UserType};
 use crate::types::maybe_quote;
 
 /// `CqlBuilder.appendWithSingleQuotes`.
@@ -31,6 +31,12 @@ fn map_text<'a>(entries: impl Iterator<Item = (&'a String, String)>, quote_value
 /// `CREATE KEYSPACE ks WITH replication = {…}  AND durable_writes = …;`
 pub fn create_keyspace_statement(ks: &KeyspaceDef) -> String {
     let class = ks.replication.get("class").map(String::as_str).unwrap_or_default();
+    // ReplicationParams.appendCqlTo: the simple name for the classes of Cassandra's own
+    // `org.apache.cassandra.locator` package, the full name otherwise.
+    let class = match class.strip_prefix("org.apache.cassandra.locator.") {
+        Some(simple) if !simple.contains('.') => simple,
+        _ => class,
+    };
     let keys: Vec<&str> = ks.replication.keys().map(String::as_str).filter(|k| *k != "class").collect();
     let mut replication = format!("{{'class': {}", quoted(class));
     for k in hashmap_order(&keys, keys.len() + 1) {
@@ -47,20 +53,49 @@ pub fn create_keyspace_statement(ks: &KeyspaceDef) -> String {
 
 /// `CREATE TABLE ks.t (…) WITH …;` over several lines, as `DESCRIBE TABLE` prints it.
 pub fn create_table_statement(t: &TableDef) -> String {
-    let mut out = format!("CREATE TABLE {}.{} (\n", maybe_quote(&t.keyspace), maybe_quote(&t.name));
+    create_table_statement_with(t, false)
+}
+
+/// `TableMetadata.toCqlString(withInternals)`: the `CREATE TABLE` statement, and with internals
+/// (`DESCRIBE … WITH INTERNALS`) also `ID = <table id>` and the dropped columns: each is
+/// declared in the `CREATE TABLE`, then dropped with `ALTER TABLE … DROP … USING TIMESTAMP`
+/// (and added again with `ALTER TABLE … ADD` if it was), one statement per line.
+///
+/// Columns print in Cassandra's create order: partition key, clustering, static columns, then
+/// regular ones, single-cell columns before multi-cell ones (non-frozen collections and UDTs),
+/// each group by name.
+pub fn create_table_statement_with(t: &TableDef, with_internals: bool) -> String {
+    let table_name = format!("{}.{}", maybe_quote(&t.keyspace), maybe_quote(&t.name));
+    let mut out = format!("CREATE TABLE {table_name} (\n");
     let partition: Vec<&str> = t.partition_key().map(|c| c.name.as_str()).collect();
     let clustering: Vec<_> = t.clustering().collect();
     let single_key = partition.len() == 1 && clustering.is_empty();
-    // allColumnsInCreateOrder: partition key, clustering, then the rest by name.
-    for (i, c) in t.columns.iter().enumerate() {
-        let _ = write!(out, "    {} {}", maybe_quote(&c.name), c.ty);
-        if c.kind == ColumnKind::Static {
-            out.push_str(" static");
+    let columns = create_order(t);
+    let dropped = if with_internals { dropped_in_java_order(t) } else { Vec::new() };
+    let column_text = |name: &str, ty: &dyn std::fmt::Display, kind: ColumnKind| {
+        let suffix = if kind == ColumnKind::Static { " static" } else { "" };
+        format!("{} {ty}{suffix}", maybe_quote(name))
+    };
+    for (i, c) in columns.iter().enumerate() {
+        // A column added again after a drop is declared as the dropped one, then dropped and
+        // added by the ALTER statements below.
+        if dropped.iter().any(|(n, _)| *n == &c.name) {
+            continue;
         }
+        let _ = write!(out, "    {}", column_text(&c.name, &c.ty, c.kind));
         if single_key && c.kind == ColumnKind::PartitionKey {
             out.push_str(" PRIMARY KEY");
         }
-        if !single_key || i + 1 < t.columns.len() {
+        if !single_key || !dropped.is_empty() || i + 1 < columns.len() {
+            out.push(',');
+        }
+        out.push('\n');
+    }
+    for (name, d) in &dropped {
+        let _ = write!(out, "    {}", column_text(name, &d.ty, d.kind));
+        // As Cassandra: the column iterator is exhausted here, so only a compound primary key
+        // separates the dropped columns with commas.
+        if !single_key {
             out.push(',');
         }
         out.push('\n');
@@ -80,6 +115,9 @@ pub fn create_table_statement(t: &TableDef) -> String {
         out.push_str(")\n");
     }
     out.push_str(") WITH ");
+    if with_internals {
+        let _ = write!(out, "ID = {}\n    AND ", uuid_text(&t.id));
+    }
     if !clustering.is_empty() {
         let orders: Vec<String> = clustering
             .iter()
@@ -121,7 +159,69 @@ pub fn create_table_statement(t: &TableDef) -> String {
     ];
     out.push_str(&options.join("\n    AND "));
     out.push(';');
+    for (name, d) in &dropped {
+        let _ = write!(
+            out,
+            "\nALTER TABLE {table_name} DROP {} USING TIMESTAMP {};",
+            maybe_quote(name),
+            d.dropped_time_micros
+        );
+        if let Some(c) = t.column(name) {
+            let _ = write!(out, "\nALTER TABLE {table_name} ADD {};", column_text(&c.name, &c.ty, c.kind));
+        }
+    }
     out
+}
+
+/// `allColumnsInCreateOrder`: partition key and clustering columns by position, then the
+/// static and the regular columns, each single-cell before multi-cell, then by name.
+fn create_order(t: &TableDef) -> Vec<&ColumnDef> {
+    let mut out: Vec<&ColumnDef> = t.partition_key().collect();
+    out.extend(t.clustering());
+    for kind in [ColumnKind::Static, ColumnKind::Regular] {
+        let mut group: Vec<&ColumnDef> = t.columns.iter().filter(|c| c.kind == kind).collect();
+        group.sort_by(|a, b| (a.ty.is_multi_cell(), a.name.as_bytes()).cmp(&(b.ty.is_multi_cell(), b.name.as_bytes())));
+        out.extend(group);
+    }
+    out
+}
+
+/// The dropped columns in the iteration order of the `java.util.HashMap<ByteBuffer, …>`
+/// Cassandra keeps them in: read from `system_schema.dropped_columns` (by name) into a map of
+/// default capacity, then copied (`putAll`) into the table's.
+fn dropped_in_java_order(t: &TableDef) -> Vec<(&String, &DroppedColumn)> {
+    // ByteBuffer.hashCode(), spread as HashMap.hash() does.
+    let spread = |name: &str| {
+        let mut h: i32 = 1;
+        for b in name.as_bytes().iter().rev() {
+            h = h.wrapping_mul(31).wrapping_add(i32::from(*b as i8));
+        }
+        (h ^ ((h as u32) >> 16) as i32) as u32 as usize
+    };
+    let n = t.dropped_columns.len();
+    // Filled by successive puts: 16 buckets, doubled past 0.75 × capacity.
+    let mut grown = 16usize;
+    while n as f64 > grown as f64 * 0.75 {
+        grown *= 2;
+    }
+    // Copied with putAll into an empty map: tableSizeFor(n / 0.75 + 1).
+    let copied = ((n as f64 / 0.75 + 1.0) as usize).max(1).next_power_of_two();
+    let mut entries: Vec<(&String, &DroppedColumn)> = t.dropped_columns.iter().collect();
+    entries.sort_by_key(|(name, _)| spread(name) & (grown - 1));
+    entries.sort_by_key(|(name, _)| spread(name) & (copied - 1));
+    entries
+}
+
+/// A UUID's canonical text (lower-case, dashed).
+fn uuid_text(u: &[u8; 16]) -> String {
+    let mut s = String::with_capacity(36);
+    for (i, b) in u.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        let _ = write!(s, "{b:02x}");
+    }
+    s
 }
 
 /// `CREATE TYPE ks.t (\n    f type,\n    …\n);`

@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use crate::parse_statement;
 use crate::schema::ddl::{apply_ddl, DdlContext};
-use crate::schema::describe::{create_keyspace_statement, create_table_statement, create_type_statement};
+use crate::schema::describe::{
+    create_keyspace_statement, create_table_statement, create_table_statement_with, create_type_statement,
+};
 use crate::schema::system::system_keyspaces;
 use crate::schema::tables::{schema_from_rows, schema_rows};
 use crate::schema::{KeyspaceDef, Schema, TableDef};
@@ -119,14 +121,14 @@ fn describe_keyspace() {
     let s = sample();
     assert_eq!(
         create_keyspace_statement(s.keyspace("ks").unwrap()),
-        "CREATE KEYSPACE ks WITH replication = {'class': 'org.apache.cassandra.locator.SimpleStrategy', \
-         'replication_factor': '1'}  AND durable_writes = true;"
+        "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'}  AND \
+         durable_writes = true;"
     );
     // Options print in java.util.HashMap order: "dc2" hashes to an earlier bucket than "dc1".
     assert_eq!(
         create_keyspace_statement(s.keyspace("nts").unwrap()),
-        "CREATE KEYSPACE nts WITH replication = {'class': 'org.apache.cassandra.locator.NetworkTopologyStrategy', \
-         'dc2': '2', 'dc1': '3'}  AND durable_writes = false;"
+        "CREATE KEYSPACE nts WITH replication = {'class': 'NetworkTopologyStrategy', 'dc2': '2', 'dc1': '3'}  AND \
+         durable_writes = false;"
     );
 }
 
@@ -163,7 +165,7 @@ fn describe_table_prints_like_cassandra() {
     let counts = create_table_statement(s.table("ks", "counts").unwrap());
     assert!(counts.starts_with("CREATE TABLE ks.counts (\n    k text PRIMARY KEY,\n    hits counter\n) WITH additional_write_policy = '99p'\n"), "{counts}");
     let mixed = create_table_statement(s.table("ks", "MixedCase").unwrap());
-    assert!(mixed.starts_with("CREATE TABLE ks.\"MixedCase\" (\n    \"Key\" int PRIMARY KEY,\n    p frozen<person>,\n    q \"Quoted Type\",\n    \"select\" text\n) WITH "), "{mixed}");
+    assert!(mixed.starts_with("CREATE TABLE ks.\"MixedCase\" (\n    \"Key\" int PRIMARY KEY,\n    p frozen<person>,\n    \"select\" text,\n    q \"Quoted Type\"\n) WITH "), "{mixed}");
     let wide = create_table_statement(s.table("ks", "wide").unwrap());
     assert!(
         wide.contains("    PRIMARY KEY ((p1, p2), c1, c2)\n) WITH CLUSTERING ORDER BY (c1 ASC, c2 ASC)\n    AND "),
@@ -171,6 +173,28 @@ fn describe_table_prints_like_cassandra() {
     );
     assert!(wide.contains("    AND bloom_filter_fp_chance = 1.0E-4\n"), "{wide}");
     assert!(wide.contains("    AND comment = 'it''s wide'\n"), "{wide}");
+}
+
+#[test]
+fn describe_with_internals_adds_the_id_and_the_dropped_columns() {
+    let s = sample();
+    let plain = create_table_statement(s.table("ks", "t").unwrap());
+    let with = create_table_statement_with(s.table("ks", "t").unwrap(), true);
+    // w and x were dropped (w at 1000, x at NOW): declared after the live columns, in Java
+    // HashMap order, then dropped.
+    let expected = plain
+        .replace(
+            "    v frozen<list<text>>,\n",
+            "    v frozen<list<text>>,\n    w varint,\n    x frozen<tuple<text, frozen<set<text>>, int>>,\n",
+        )
+        .replace(") WITH CLUSTERING", ") WITH ID = 09090909-0909-0909-0909-090909090909\n    AND CLUSTERING")
+        + "\nALTER TABLE ks.t DROP w USING TIMESTAMP 1000;\nALTER TABLE ks.t DROP x USING TIMESTAMP 1700000000123000;";
+    assert_eq!(with, expected);
+    // Statics first, then regular columns; multi-cell ones after the others.
+    let wide = create_table_statement(s.table("ks", "wide").unwrap());
+    assert!(wide.contains(
+        "    c2 frozen<tuple<int, text>>,\n    d duration,\n    m map<text, frozen<person>>,\n    s set<inet>,\n"
+    ));
 }
 
 #[test]
