@@ -194,7 +194,7 @@ fn alter_and_drop_keyspace() {
     assert!(n.rows("SELECT * FROM system_schema.columns WHERE keyspace_name = 'ks'").is_empty());
     n.void("DROP KEYSPACE IF EXISTS ks");
     assert_eq!(n.invalid("DROP KEYSPACE ks"), "Keyspace 'ks' doesn't exist");
-    assert_eq!(n.invalid("SELECT * FROM ks.t"), "Keyspace ks does not exist");
+    assert_eq!(n.invalid("SELECT * FROM ks.t"), "keyspace ks does not exist");
 
     // Re-created, it is empty.
     n.exec("CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
@@ -480,8 +480,8 @@ fn drop_table() {
     assert_eq!(n.change("DROP TABLE t"), table_change(ChangeType::Dropped, "ks", "t"));
     assert_eq!(n.proc.engine().table_ids().len(), tables_before - 1);
     assert!(n.rows("SELECT * FROM system_schema.tables WHERE keyspace_name = 'ks' AND table_name = 't'").is_empty());
-    assert_eq!(n.invalid("SELECT * FROM t"), "unconfigured table t");
-    assert_eq!(n.invalid("INSERT INTO t (k, v) VALUES (1, 1)"), "unconfigured table t");
+    assert_eq!(n.invalid("SELECT * FROM t"), "table t does not exist");
+    assert_eq!(n.invalid("INSERT INTO t (k, v) VALUES (1, 1)"), "table t does not exist");
     assert_eq!(n.invalid("DROP TABLE t"), "Table 'ks.t' doesn't exist");
     n.void("DROP TABLE IF EXISTS t");
     // A new table of the same name starts empty.
@@ -508,8 +508,8 @@ fn truncate_removes_all_data_and_keeps_the_table() {
     assert_eq!(n.rows("SELECT * FROM t"), table(&[&["1", "1", "1"]]));
     assert_eq!(n.exec("TRUNCATE TABLE ks.t"), QueryResult::Void);
     assert!(n.rows("SELECT * FROM t").is_empty());
-    assert_eq!(n.invalid("TRUNCATE nope"), "unconfigured table nope");
-    assert_eq!(n.invalid("TRUNCATE nope.t"), "Keyspace nope does not exist");
+    assert_eq!(n.invalid("TRUNCATE nope"), "table nope does not exist");
+    assert_eq!(n.invalid("TRUNCATE nope.t"), "keyspace nope does not exist");
 }
 
 #[test]
@@ -568,18 +568,19 @@ fn create_alter_drop_type() {
 fn unknown_keyspaces_and_tables_are_invalid() {
     let n = Node::with_ks();
     n.exec("CREATE TABLE t (k int PRIMARY KEY, v int)");
-    assert_eq!(n.invalid("SELECT * FROM nope"), "unconfigured table nope");
-    assert_eq!(n.invalid("INSERT INTO nope (k) VALUES (1)"), "unconfigured table nope");
-    assert_eq!(n.invalid("UPDATE nope SET v = 1 WHERE k = 1"), "unconfigured table nope");
-    assert_eq!(n.invalid("DELETE FROM nope WHERE k = 1"), "unconfigured table nope");
-    assert_eq!(n.invalid("SELECT * FROM nope.t"), "Keyspace nope does not exist");
-    assert_eq!(n.invalid("INSERT INTO nope.t (k) VALUES (1)"), "Keyspace nope does not exist");
+    assert_eq!(n.invalid("SELECT * FROM nope"), "table nope does not exist");
+    assert_eq!(n.invalid("INSERT INTO nope (k) VALUES (1)"), "table nope does not exist");
+    assert_eq!(n.invalid("UPDATE nope SET v = 1 WHERE k = 1"), "table nope does not exist");
+    assert_eq!(n.invalid("DELETE FROM nope WHERE k = 1"), "table nope does not exist");
+    assert_eq!(n.invalid("SELECT * FROM nope.t"), "keyspace nope does not exist");
+    assert_eq!(n.invalid("SELECT * FROM \"Nope\""), "table Nope does not exist");
+    assert_eq!(n.invalid("INSERT INTO nope.t (k) VALUES (1)"), "keyspace nope does not exist");
     assert_eq!(n.invalid("DROP TABLE nope.t"), "Table 'nope.t' doesn't exist");
     assert_eq!(n.invalid("ALTER TABLE nope.t ADD x int"), "Table 'nope.t' doesn't exist");
     assert_eq!(n.invalid("CREATE TYPE nope.x (a int)"), "Keyspace 'nope' doesn't exist");
     // Prepared statements are checked the same way.
     let e = n.proc.prepare("SELECT * FROM nope WHERE k = ?", Some("ks")).unwrap_err();
-    assert_eq!((e.code(), e.message().as_str()), (0x2200, "unconfigured table nope"));
+    assert_eq!((e.code(), e.message().as_str()), (0x2200, "table nope does not exist"));
 }
 
 // --- schema version ----------------------------------------------------------------------------

@@ -86,8 +86,8 @@ fn insert_errors_match_cassandra() {
     assert_eq!(h.invalid("INSERT INTO c (k, c, v) VALUES (1, 1)"), "Unmatched column names/values");
     assert_eq!(h.invalid("INSERT INTO c (k, c, c) VALUES (1, 1, 1)"), "The column names contains duplicates");
     assert_eq!(h.invalid("INSERT INTO c (k, c, x) VALUES (1, 1, 1)"), "Undefined column name x in table ks.c");
-    assert_eq!(h.invalid("INSERT INTO nope (k) VALUES (1)"), "unconfigured table nope");
-    assert_eq!(h.invalid("INSERT INTO nk.c (k) VALUES (1)"), "Keyspace nk does not exist");
+    assert_eq!(h.invalid("INSERT INTO nope (k) VALUES (1)"), "table nope does not exist");
+    assert_eq!(h.invalid("INSERT INTO nk.c (k) VALUES (1)"), "keyspace nk does not exist");
     assert_eq!(
         h.invalid("INSERT INTO c (k, c, v) VALUES (1, null, 1)"),
         "Invalid null value in condition for column c"

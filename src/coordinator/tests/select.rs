@@ -258,7 +258,7 @@ fn restriction_errors() {
     );
     assert_eq!(h.invalid("SELECT * FROM r WHERE x = 1"), "Undefined column name x in table ks.r");
     assert_eq!(h.invalid("SELECT x FROM r"), "Undefined column name x in table ks.r");
-    assert_eq!(h.invalid("SELECT * FROM nope"), "unconfigured table nope");
+    assert_eq!(h.invalid("SELECT * FROM nope"), "table nope does not exist");
     assert_eq!(h.invalid("SELECT * FROM r WHERE k = null"), "Invalid null value in condition for column k");
     assert_eq!(
         h.invalid("SELECT * FROM r ORDER BY a DESC"),

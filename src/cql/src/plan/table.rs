@@ -131,14 +131,17 @@ pub fn keyspace_of<'a>(name: &'a QualifiedName, current: Option<&'a str>) -> Cql
     }
 }
 
-/// Resolves a table name, with Cassandra's messages for a missing keyspace or table.
+/// Resolves a table name, with Cassandra 5.0's messages for a missing keyspace or table
+/// (`Schema.validateTable`, used by SELECT, INSERT, UPDATE, DELETE and TRUNCATE; both Invalid,
+/// 0x2200). Cassandra 3.x said `unconfigured table t`; 4.0 and later say `table t does not exist`.
 pub fn resolve_table(schema: &Schema, name: &QualifiedName, current: Option<&str>) -> CqlResult<Arc<TableDef>> {
     let ks = keyspace_of(name, current)?;
+    let table = name.name.as_str();
     let Some(keyspace) = schema.keyspace(ks) else {
-        return invalid(format!("Keyspace {ks} does not exist"));
+        return invalid(format!("keyspace {ks} does not exist"));
     };
-    match keyspace.tables.get(name.name.as_str()) {
+    match keyspace.tables.get(table) {
         Some(t) => Ok(Arc::clone(t)),
-        None => invalid(format!("unconfigured table {}", name.name.as_str())),
+        None => invalid(format!("table {table} does not exist")),
     }
 }

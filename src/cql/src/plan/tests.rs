@@ -127,8 +127,8 @@ fn planning_errors() {
         "PRIMARY KEY column \"b\" cannot be restricted as preceding column \"a\" is not restricted"
     );
     assert_eq!(err("SELECT * FROM t WHERE v = 'x'"), restrict::REQUIRES_ALLOW_FILTERING);
-    assert_eq!(err("SELECT * FROM u"), "unconfigured table u");
-    assert_eq!(err("SELECT * FROM x.t"), "Keyspace x does not exist");
+    assert_eq!(err("SELECT * FROM u"), "table u does not exist");
+    assert_eq!(err("SELECT * FROM x.t"), "keyspace x does not exist");
     assert_eq!(err("UPDATE t SET v = 'x' WHERE k = 1 AND a = 1"), "Some clustering keys are missing: b");
     assert_eq!(
         err("UPDATE t SET v = 'x' WHERE k = 1 AND a = 1 AND b = 1 AND v = 'y'"),
