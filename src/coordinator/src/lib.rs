@@ -13,6 +13,7 @@ pub mod cas;
 pub mod clock;
 pub mod ddl;
 pub mod describe;
+pub mod local;
 pub mod mapping;
 pub mod prepared_cache;
 pub mod processor;

@@ -2,6 +2,7 @@
 //! against the local storage engine.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use md5::{Digest, Md5};
@@ -37,6 +38,8 @@ pub struct Inner {
     pub lwt: Mutex<()>,
     /// What `DESCRIBE CLUSTER` reports.
     pub cluster_info: RwLock<crate::describe::ClusterInfo>,
+    /// Whether `system.local` holds this node's row (then schema changes update its version).
+    local_row: AtomicBool,
 }
 
 /// A prepared statement: parsed and planned once, executed many times.
@@ -106,6 +109,7 @@ impl QueryProcessor {
                 prepared: PreparedCache::new(PREPARED_CACHE_BYTES),
                 lwt: Mutex::new(()),
                 cluster_info: RwLock::default(),
+                local_row: AtomicBool::new(false),
             }),
         }
     }
@@ -131,7 +135,15 @@ impl QueryProcessor {
             }
         }
         *self.inner.schema.write() = schema;
+        if self.inner.local_row.load(Ordering::Acquire) {
+            crate::local::write_schema_version(self)?;
+        }
         Ok(())
+    }
+
+    /// From now on every schema change records its version in `system.local`.
+    pub fn enable_local_row(&self) {
+        self.inner.local_row.store(true, Ordering::Release);
     }
 
     /// Creates the storage of table `def` (a no-op if it exists with the same options).

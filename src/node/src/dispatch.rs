@@ -1,0 +1,154 @@
+//! Executes one QUERY, PREPARE, EXECUTE or BATCH request against the query processor and
+//! builds its response. Connection state (the session keyspace) is passed in; events produced
+//! by schema changes are published on the server's channel.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use parking_lot::RwLock;
+use sibyl_coordinator::{BatchItem, CqlError, QueryOptions, QueryResult};
+use sibyl_cql::ast::BatchKind;
+use sibyl_protocol as proto;
+use sibyl_protocol::{
+    Batch, BatchQuery, BatchType, QueryParameters, Request, Response, ResultBody, RowsMetadata, Values,
+};
+
+use crate::convert::{bound_value, column_specs, error_body, schema_change};
+use crate::server::ServerContext;
+
+/// What a connection remembers between requests.
+#[derive(Default)]
+pub struct Session {
+    /// The keyspace of the last `USE`.
+    pub keyspace: RwLock<Option<String>>,
+}
+
+/// Runs a statement request; never panics (a bug becomes a logged Server error).
+pub fn execute(ctx: &ServerContext, session: &Session, request: Request) -> Response {
+    ctx.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    let outcome = catch_unwind(AssertUnwindSafe(|| run(ctx, session, request)));
+    match outcome {
+        Ok(Ok(response)) => response,
+        Ok(Err(e)) => {
+            if matches!(e, CqlError::Server(_)) {
+                ctx.metrics.server_errors.fetch_add(1, Ordering::Relaxed);
+                tracing::error!(error = %e, "request failed inside the node");
+            }
+            Response::Error(error_body(&e))
+        }
+        Err(panic) => {
+            ctx.metrics.server_errors.fetch_add(1, Ordering::Relaxed);
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            tracing::error!(panic = %what, "bug: request handler panicked");
+            Response::Error(error_body(&CqlError::Server(format!("internal error: {what}"))))
+        }
+    }
+}
+
+fn options(session: &Session, params: QueryParameters) -> QueryOptions {
+    let (values, names) = match params.values {
+        Values::None => (Vec::new(), None),
+        Values::Positional(v) => (v.into_iter().map(bound_value).collect(), None),
+        Values::Named(v) => {
+            let (names, values): (Vec<String>, Vec<_>) = v.into_iter().map(|(n, v)| (n, bound_value(v))).unzip();
+            (values, Some(names))
+        }
+    };
+    QueryOptions {
+        values,
+        names,
+        page_size: params.page_size.filter(|n| *n > 0),
+        paging_state: params.paging_state,
+        timestamp: params.default_timestamp,
+        keyspace: session.keyspace.read().clone(),
+    }
+}
+
+fn run(ctx: &ServerContext, session: &Session, request: Request) -> Result<Response, CqlError> {
+    let p = &ctx.processor;
+    match request {
+        Request::Query { query, params } => {
+            let skip = params.skip_metadata;
+            let opts = options(session, params);
+            let result = p.query(&query, &opts)?;
+            Ok(result_response(ctx, session, result, skip))
+        }
+        Request::Prepare { query } => {
+            let keyspace = session.keyspace.read().clone();
+            let prepared = p.prepare(&query, keyspace.as_deref())?;
+            let result_columns = column_specs(prepared.result_specs());
+            let result_metadata =
+                if result_columns.is_empty() { RowsMetadata::empty() } else { RowsMetadata::new(result_columns) };
+            Ok(Response::Result(ResultBody::Prepared(proto::Prepared {
+                id: prepared.id.to_vec(),
+                metadata: proto::PreparedMetadata {
+                    pk_indexes: prepared.pk_indexes(),
+                    columns: column_specs(prepared.bind_specs()),
+                },
+                result_metadata,
+            })))
+        }
+        Request::Execute { id, params } => {
+            let prepared = p.prepared(&id)?;
+            let skip = params.skip_metadata;
+            let opts = options(session, params);
+            let result = p.execute(&prepared, &opts)?;
+            Ok(result_response(ctx, session, result, skip))
+        }
+        Request::Batch(batch) => run_batch(ctx, session, batch),
+        other => Err(CqlError::Protocol(format!("unexpected {:?} request", other.opcode()))),
+    }
+}
+
+fn run_batch(ctx: &ServerContext, session: &Session, batch: Batch) -> Result<Response, CqlError> {
+    let p = &ctx.processor;
+    let kind = match batch.batch_type {
+        BatchType::Logged => BatchKind::Logged,
+        BatchType::Unlogged => BatchKind::Unlogged,
+        BatchType::Counter => BatchKind::Counter,
+    };
+    let mut items = Vec::with_capacity(batch.statements.len());
+    for s in batch.statements {
+        let values = s.values.into_iter().map(bound_value).collect();
+        items.push(match s.query {
+            BatchQuery::Query(q) => BatchItem::Query(q, values),
+            BatchQuery::Prepared(id) => BatchItem::Prepared(p.prepared(&id)?, values),
+        });
+    }
+    let opts = QueryOptions {
+        timestamp: batch.default_timestamp,
+        keyspace: session.keyspace.read().clone(),
+        ..Default::default()
+    };
+    let result = p.batch(kind, &items, &opts)?;
+    Ok(result_response(ctx, session, result, false))
+}
+
+fn result_response(ctx: &ServerContext, session: &Session, result: QueryResult, skip_metadata: bool) -> Response {
+    Response::Result(match result {
+        QueryResult::Void => ResultBody::Void,
+        QueryResult::Rows(rows) => {
+            let metadata = if skip_metadata {
+                RowsMetadata::no_metadata(rows.metadata.len())
+            } else {
+                RowsMetadata::new(column_specs(&rows.metadata))
+            };
+            ResultBody::Rows(proto::Rows { metadata: metadata.with_paging_state(rows.paging_state), rows: rows.rows })
+        }
+        QueryResult::SetKeyspace(ks) => {
+            *session.keyspace.write() = Some(ks.clone());
+            ResultBody::SetKeyspace(ks)
+        }
+        QueryResult::SchemaChange(change) => {
+            let change = schema_change(&change);
+            // Nobody listening is fine.
+            let _ = ctx.events.send(Arc::new(proto::Event::SchemaChange(change.clone())));
+            ResultBody::SchemaChange(change)
+        }
+    })
+}
