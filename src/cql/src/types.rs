@@ -112,23 +112,17 @@ const NATIVE_NAMES: &[(&str, CqlType)] = &[
     ("varint", CqlType::Varint),
 ];
 
-/// Cassandra 5.0's reserved keywords (`reserved_keywords.txt`): names that must be quoted.
-const RESERVED_KEYWORDS: &str = "\
-    ADD ALLOW ALTER AND APPLY ASC AUTHORIZE BATCH BEGIN BY COLUMNFAMILY CREATE DELETE DESC DESCRIBE \
-    DROP ENTRIES EXECUTE FROM FULL GRANT IF IN INDEX INFINITY INSERT INTO IS KEYSPACE LIMIT \
-    MATERIALIZED MODIFY NAN NORECURSIVE NOT NULL OF ON OR ORDER PRIMARY RENAME REVOKE SCHEMA SELECT \
-    SET TABLE TO TOKEN TRUNCATE UNLOGGED UPDATE USE USING VIEW WHERE WITH";
-
 /// The class name Cassandra sends for `duration` as a custom type before protocol v5.
 pub const DURATION_CLASS: &str = "org.apache.cassandra.db.marshal.DurationType";
 
 /// Writes `name` as Cassandra's `ColumnIdentifier.maybeQuote` does: bare when it is a lower-case
-/// identifier that is not a reserved keyword, else double-quoted with `"` doubled.
+/// identifier that is not a reserved keyword ([`crate::keywords::RESERVED`]), else double-quoted
+/// with `"` doubled.
 pub fn maybe_quote(name: &str) -> String {
     let mut chars = name.chars();
     let simple = chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if simple && !RESERVED_KEYWORDS.split_whitespace().any(|k| k.eq_ignore_ascii_case(name)) {
+    if simple && !crate::keywords::is_reserved(name) {
         name.to_string()
     } else {
         format!("\"{}\"", name.replace('"', "\"\""))

@@ -311,4 +311,11 @@ fn freeze_and_flags() {
     assert_eq!(maybe_quote("1abc"), "\"1abc\"");
     assert_eq!(maybe_quote("token"), "\"token\"");
     assert_eq!(maybe_quote("a\"b"), "\"a\"\"b\"");
+    // Every reserved keyword is quoted; unreserved keywords are not.
+    for k in crate::keywords::RESERVED {
+        let lower = k.to_ascii_lowercase();
+        assert_eq!(maybe_quote(&lower), format!("\"{lower}\""));
+    }
+    assert_eq!(maybe_quote("ttl"), "ttl");
+    assert_eq!(maybe_quote("key"), "key");
 }
