@@ -62,7 +62,13 @@ pub fn bootstrap(p: &QueryProcessor) -> CqlResult<()> {
             schema.keyspaces.insert(name, ks);
         }
     }
-    p.set_schema(Arc::new(schema))
+    p.set_schema(Arc::new(schema))?;
+    // The system keyspaces describe themselves in system_schema too (clients such as cqlsh
+    // refuse to show rows of a table they cannot find there). Their definition is the code's,
+    // so it is rewritten on every start.
+    let system = system_schema();
+    let names: BTreeSet<&String> = system.keyspaces.keys().collect();
+    write_keyspaces(p, &system, &names, p.inner().clock.now_micros())
 }
 
 /// Writes the `system_schema` rows of every keyspace that differs between `old` and `new`
@@ -78,13 +84,18 @@ pub fn persist(p: &QueryProcessor, old: &Schema, new: &Schema, ts: i64) -> CqlRe
     if changed.is_empty() {
         return Ok(());
     }
+    write_keyspaces(p, new, &changed, ts)
+}
+
+/// Replaces the `system_schema` rows of the keyspaces `changed` with their definitions in `new`.
+fn write_keyspaces(p: &QueryProcessor, new: &Schema, changed: &BTreeSet<&String>, ts: i64) -> CqlResult<()> {
     let current = p.schema();
     if current.keyspace(SCHEMA_KEYSPACE).is_none() {
         // A processor that was not bootstrapped (tests that hand it a schema) has no
         // system_schema tables: its schema lives in memory only.
         return Ok(());
     }
-    for ks in &changed {
+    for ks in changed {
         for table in SCHEMA_TABLES {
             let cql =
                 format!("DELETE FROM {SCHEMA_KEYSPACE}.{table} USING TIMESTAMP {} WHERE keyspace_name = ?", ts - 1);

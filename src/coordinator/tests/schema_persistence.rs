@@ -51,3 +51,26 @@ fn schema_and_data_survive_restart_and_drops_stay_dropped() {
     assert_eq!(rows.rows.len(), 1);
     assert_eq!(rows.rows[0][3].as_deref(), Some(b"e".as_slice()));
 }
+
+#[test]
+fn system_keyspaces_describe_themselves_in_system_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    for _start in 0..2 {
+        let p = open(dir.path());
+        let rows = expect_rows(run(&p, "SELECT keyspace_name, replication FROM system_schema.keyspaces")).unwrap();
+        let names: Vec<String> = rows.rows.iter().map(|r| String::from_utf8(r[0].clone().unwrap()).unwrap()).collect();
+        assert!(names.contains(&"system".to_string()) && names.contains(&"system_schema".to_string()), "{names:?}");
+        let tables = expect_rows(run(
+            &p,
+            "SELECT table_name, flags FROM system_schema.tables WHERE keyspace_name = 'system' AND table_name = 'local'",
+        ))
+        .unwrap();
+        assert_eq!(tables.rows.len(), 1, "system.local is in system_schema.tables");
+        let columns = expect_rows(run(
+            &p,
+            "SELECT column_name FROM system_schema.columns WHERE keyspace_name = 'system_schema' AND table_name = 'columns'",
+        ))
+        .unwrap();
+        assert_eq!(columns.rows.len(), 8, "system_schema.columns describes its own eight columns");
+    }
+}
