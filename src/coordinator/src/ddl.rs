@@ -57,6 +57,12 @@ pub fn execute_other(p: &QueryProcessor, stmt: &Statement, options: &QueryOption
     };
     let Some(change) = outcome.change else { return Ok(QueryResult::Void) };
     let new_schema = Arc::new(outcome.schema);
+    // Refuse what the storage engine cannot do before anything is written or dropped.
+    for t in new_schema.keyspaces.values().flat_map(|k| k.tables.values()) {
+        if schema.table(&t.keyspace, &t.name).is_none_or(|old| old.id != t.id || old.params != t.params) {
+            mapping::check_storage_options(t)?;
+        }
+    }
     // Drop the storage of tables that went away.
     for old_ks in schema.keyspaces.values() {
         for t in old_ks.tables.values() {

@@ -17,6 +17,7 @@ use sibyl_cql::plan::CqlError;
 use sibyl_cql::schema::{column_storage_id, ColumnDef, TableDef};
 use sibyl_cql::types::CqlType;
 use sibyl_cql::value::{compare, CqlValue};
+use sibyl_storage::compaction::strategy::CompactionStrategy;
 use sibyl_storage::{
     Cell, CellKey, CellValue, Compression, EpochSeconds, PartitionData, Row, StorageError, TableId, TableOptions,
 };
@@ -75,6 +76,15 @@ pub fn hide_dropped(def: &TableDef, data: &mut PartitionData) {
         prune(r);
     }
     data.rows.retain(|(_, r)| !r.is_empty());
+}
+
+/// Refuses table options the storage engine cannot honour (it has fewer compaction strategies
+/// than CQL can name, e.g. no UnifiedCompactionStrategy) as a ConfigurationException (0x2300),
+/// so such a table never reaches `system_schema`.
+pub fn check_storage_options(def: &TableDef) -> Result<(), CqlError> {
+    CompactionStrategy::from_options(&table_options(def).compaction)
+        .map(|_| ())
+        .map_err(|e| CqlError::Config(e.message))
 }
 
 /// A storage failure as the client sees it.

@@ -339,6 +339,31 @@ fn table_options_are_visible_in_system_schema() {
 }
 
 #[test]
+fn options_the_storage_engine_cannot_honour_are_refused_before_anything_is_stored() {
+    let n = Node::with_ks();
+    let version = n.proc.schema().version();
+    let e = n.err("CREATE TABLE u (k int PRIMARY KEY) WITH compaction = {'class': 'UnifiedCompactionStrategy'}");
+    assert_eq!(e.code(), 0x2300, "{e:?}");
+    assert_eq!(
+        e.message(),
+        "Compaction strategy class 'org.apache.cassandra.db.compaction.UnifiedCompactionStrategy' is not supported"
+    );
+    assert_eq!(n.proc.schema().version(), version);
+    assert!(n.rows("SELECT * FROM system_schema.tables WHERE keyspace_name = 'ks'").is_empty());
+
+    n.exec("CREATE TABLE t (k int PRIMARY KEY)");
+    let version = n.proc.schema().version();
+    let e = n.err("ALTER TABLE t WITH compaction = {'class': 'UnifiedCompactionStrategy'}");
+    assert_eq!(e.code(), 0x2300, "{e:?}");
+    assert_eq!(n.proc.schema().version(), version);
+    assert_eq!(
+        n.rows("SELECT compaction FROM system_schema.tables WHERE keyspace_name = 'ks' AND table_name = 't'"),
+        table(&[&["{'class': 'org.apache.cassandra.db.compaction.SizeTieredCompactionStrategy', 'max_threshold': \
+                   '32', 'min_threshold': '4'}"]])
+    );
+}
+
+#[test]
 fn alter_table_add_drop_rename() {
     let n = Node::with_ks();
     n.exec("CREATE TABLE t (k int, c int, v int, PRIMARY KEY (k, c))");
