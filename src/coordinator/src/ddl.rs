@@ -63,18 +63,17 @@ pub fn execute_other(p: &QueryProcessor, stmt: &Statement, options: &QueryOption
             mapping::check_storage_options(t)?;
         }
     }
-    // Drop the storage of tables that went away.
+    // The new definitions reach system_schema before the schema is used, so an
+    // acknowledged DDL survives a restart; a dropped table's data goes only after that.
+    crate::schema_store::persist(p, &schema, &new_schema, micros)?;
+    p.set_schema(Arc::clone(&new_schema))?;
     for old_ks in schema.keyspaces.values() {
         for t in old_ks.tables.values() {
             if new_schema.table_by_id(&t.id).is_none() {
-                let _ = p.engine().drop_table(mapping::table_id(t));
+                p.engine().drop_table(mapping::table_id(t)).map_err(storage_error)?;
             }
         }
     }
-    // The new definitions reach system_schema before the schema is used, so an
-    // acknowledged DDL survives a restart.
-    crate::schema_store::persist(p, &schema, &new_schema, micros)?;
-    p.set_schema(new_schema)?;
     Ok(QueryResult::SchemaChange(change))
 }
 
