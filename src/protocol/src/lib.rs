@@ -84,7 +84,7 @@ pub use query_params::{QueryParameters, Values};
 pub use request::Request;
 pub use response::Response;
 pub use result::{Prepared, PreparedMetadata, ResultBody};
-pub use rows::{encode_rows_content, ColumnSpec, Row, Rows, RowsMetadata, RowsWriter};
+pub use rows::{encode_rows_content, ColumnSpec, Row, Rows, RowsMetadata, RowsWriter, MAX_EMPTY_ROWS};
 pub use types::{ColumnType, MAX_TYPE_DEPTH};
 
 /// Flag constants of `<query_parameters>` and of rows metadata.

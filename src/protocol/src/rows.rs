@@ -11,6 +11,10 @@ pub mod flags {
     pub const NO_METADATA: i32 = 0x0004;
 }
 
+/// The most rows a Rows result with zero columns may declare. Such rows take no bytes, so
+/// the body length cannot bound them; no real query returns them.
+pub const MAX_EMPTY_ROWS: usize = 1 << 16;
+
 /// RESULT kind of a Rows body.
 pub(crate) const KIND_ROWS: i32 = 0x0002;
 
@@ -176,8 +180,16 @@ impl Rows {
         let metadata = RowsMetadata::decode(r)?;
         let rows_count = r.read_len("rows count")?;
         let columns = metadata.columns_count;
-        // Every cell is at least its 4-byte length.
-        let rows_count = r.check_count("row", rows_count as u64, (columns as u64).saturating_mul(4))?;
+        let rows_count = if columns == 0 {
+            // Rows without columns take no bytes, so the body cannot bound their count.
+            if rows_count > MAX_EMPTY_ROWS {
+                return Err(ProtocolError::CountTooLarge { what: "empty row", count: rows_count as u64, remaining: 0 });
+            }
+            rows_count
+        } else {
+            // Every cell is at least its 4-byte length.
+            r.check_count("row", rows_count as u64, (columns as u64).saturating_mul(4))?
+        };
         let mut rows = Vec::with_capacity(rows_count);
         for _ in 0..rows_count {
             let mut row = Vec::with_capacity(columns);

@@ -139,6 +139,23 @@ impl ColumnType {
         })
     }
 
+    /// Reads an [option list].
+    pub fn decode_list(r: &mut Reader<'_>) -> Result<Vec<ColumnType>> {
+        let n = r.read_short("option list count")?;
+        let n = r.check_count("option", u64::from(n), 2)?;
+        let mut list = Vec::with_capacity(n);
+        for _ in 0..n {
+            list.push(Self::decode(r)?);
+        }
+        Ok(list)
+    }
+
+    /// Writes an [option list].
+    pub fn encode_list(types: &[ColumnType], out: &mut Vec<u8>) -> Result<()> {
+        out.write_short_len("option list count", types.len())?;
+        types.iter().try_for_each(|t| t.encode(out))
+    }
+
     /// Writes the [option].
     pub fn encode(&self, out: &mut Vec<u8>) -> Result<()> {
         out.write_short(self.id());
@@ -229,6 +246,20 @@ mod tests {
         for t in all_types() {
             round_trip(&t);
         }
+    }
+
+    #[test]
+    fn option_list_round_trips() {
+        let types = all_types();
+        let mut out = Vec::new();
+        ColumnType::encode_list(&types, &mut out).unwrap();
+        let mut r = Reader::new(&out);
+        assert_eq!(ColumnType::decode_list(&mut r).unwrap(), types);
+        assert!(r.is_empty());
+        assert!(matches!(
+            ColumnType::decode_list(&mut Reader::new(&[0xFF, 0xFF, 0, 9])),
+            Err(ProtocolError::CountTooLarge { .. })
+        ));
     }
 
     #[test]
