@@ -5,7 +5,15 @@
 //! Paging counts CQL rows. A page stops after `page_size` rows; the paging state records the
 //! last row's partition and clustering keys and what remains of `LIMIT` and `PER PARTITION
 //! LIMIT`, and is returned only when another row is known to follow (so the last page never
-//! comes back empty). Aggregate and `GROUP BY` queries are computed whole and not paged.
+//! comes back empty).
+//!
+//! `GROUP BY` queries count groups, as Cassandra's `CQLGroupByLimits` and
+//! `AggregationQueryPager` do: `page_size`, `LIMIT` and `PER PARTITION LIMIT` are numbers of
+//! groups (result rows). A group is complete when a row of another group (or the end of the
+//! data) is read; a page ends with its last complete group, and its paging state is the position
+//! of that group's last row, so the next page starts with the next group. An aggregate without
+//! `GROUP BY` folds every row into one result row whatever the page size (the paging is
+//! internal, as in Cassandra) and returns no paging state.
 
 use bytes::Bytes;
 use sibyl_cql::plan::error::{invalid, CqlResult};
@@ -64,7 +72,7 @@ struct Walk<'p, 'c, 'v, 'e> {
     has_more: bool,
     /// The last row emitted.
     last: Option<LastRow>,
-    /// Aggregation: the groups, and the key of the open group.
+    /// Aggregation: the open group and the groups of the current partition.
     groups: Option<Groups>,
 }
 
@@ -79,10 +87,24 @@ struct LastRow {
 }
 
 struct Groups {
-    current: Option<(Vec<Vec<u8>>, sibyl_cql::plan::selection::GroupState)>,
-    /// Groups emitted in the current partition (for PER PARTITION LIMIT).
-    in_partition: u32,
+    current: Option<OpenGroup>,
+    /// The partition being walked.
     partition: Vec<u8>,
+    /// Groups opened in it (for PER PARTITION LIMIT).
+    opened: u32,
+    /// PER PARTITION LIMIT refused a group in it: its remaining rows are skipped.
+    partition_full: bool,
+}
+
+/// A group still receiving rows.
+struct OpenGroup {
+    key: Vec<Vec<u8>>,
+    state: sibyl_cql::plan::selection::GroupState,
+    partition: Vec<u8>,
+    /// The clustering key of its last row (`None`: a partition's static row).
+    clustering: Option<Vec<u8>>,
+    /// Its number among the groups of its partition (1 for the first).
+    ordinal: u32,
 }
 
 /// Runs a `SELECT`.
@@ -97,11 +119,12 @@ pub fn execute_select(
     let table = &plan.table;
     let table_id = mapping::table_id(&table.def);
     let aggregate = plan.is_aggregate() || plan.group_by.is_some();
+    let aggregate_everything = aggregate && plan.group_by.is_none();
     let mut page_size = page_size.filter(|p| *p > 0).map(|p| p as u32);
-    if aggregate || !plan.post_order.is_empty() {
-        if !plan.post_order.is_empty() && page_size.is_some() {
-            return invalid("Cannot page queries with both ORDER BY and a IN restriction on the partition key; you must either remove the ORDER BY or the IN and sort client side, or disable paging for this query");
-        }
+    if !plan.post_order.is_empty() && page_size.is_some() {
+        return invalid("Cannot page queries with both ORDER BY and a IN restriction on the partition key; you must either remove the ORDER BY or the IN and sort client side, or disable paging for this query");
+    }
+    if aggregate_everything {
         page_size = None;
     }
     let state = match paging_state {
@@ -145,7 +168,7 @@ pub fn execute_select(
     let limit = match &state {
         Some(s) if s.remaining != u32::MAX => Some(s.remaining),
         Some(_) => None,
-        None if !plan.post_order.is_empty() || (aggregate && plan.group_by.is_none()) => None,
+        None if !plan.post_order.is_empty() || aggregate_everything => None,
         None => user_limit,
     };
     let mut walk = Walk {
@@ -162,7 +185,7 @@ pub fn execute_select(
         stop: false,
         has_more: false,
         last: None,
-        groups: aggregate.then(|| Groups { current: None, in_partition: 0, partition: Vec::new() }),
+        groups: aggregate.then(|| Groups { current: None, partition: Vec::new(), opened: 0, partition_full: false }),
     };
     if !ranges.is_empty() && limit != Some(0) {
         let slice = to_slice(&ranges, plan.reversed);
@@ -257,10 +280,12 @@ impl Walk<'_, '_, '_, '_> {
             Some(b) => b,
             None => self.ppl,
         };
-        if let Some(g) = &mut self.groups {
-            if g.partition != key {
-                g.partition = key.to_vec();
-                g.in_partition = 0;
+        if self.groups.is_some() {
+            // PER PARTITION LIMIT counts groups, not rows.
+            budget = None;
+            self.start_group_partition(key, resumed.flatten())?;
+            if self.stop {
+                return Ok(());
             }
         }
         let mut emitted_any = resumed.is_some();
@@ -297,7 +322,7 @@ impl Walk<'_, '_, '_, '_> {
                 return Ok(());
             }
             budget = remaining;
-            if done {
+            if done || self.groups.as_ref().is_some_and(|g| g.partition_full) {
                 break;
             }
         }
@@ -339,7 +364,7 @@ impl Walk<'_, '_, '_, '_> {
         budget: Option<u32>,
     ) -> CqlResult<()> {
         if self.groups.is_some() {
-            return self.fold(view);
+            return self.fold(view, key, ck);
         }
         if self.page_full {
             self.has_more = true;
@@ -364,10 +389,32 @@ impl Walk<'_, '_, '_, '_> {
         Ok(())
     }
 
-    /// Folds a row into the open group, closing the previous one when the key changes.
-    fn fold(&mut self, view: &RowView<'_>) -> CqlResult<()> {
-        let prefix = self.plan.group_by;
-        let key: Vec<Vec<u8>> = match prefix {
+    /// Enters partition `key` of a grouping query: a group of another partition is complete
+    /// (`GROUP BY` keys include the whole partition key). `left` is what PER PARTITION LIMIT
+    /// still allows in it when resuming from a paging state.
+    fn start_group_partition(&mut self, key: &[u8], left: Option<u32>) -> CqlResult<()> {
+        let grouped = self.plan.group_by.is_some();
+        let Some(groups) = self.groups.as_mut() else { return Ok(()) };
+        if groups.partition == key {
+            return Ok(());
+        }
+        groups.partition = key.to_vec();
+        groups.opened = match (self.ppl, left) {
+            (Some(p), Some(l)) => p.saturating_sub(l),
+            _ => 0,
+        };
+        groups.partition_full = false;
+        if grouped && groups.current.as_ref().is_some_and(|g| g.partition != key) {
+            self.close_group(true)?;
+        }
+        Ok(())
+    }
+
+    /// Folds a row into its group: a row with another group key completes the open group and
+    /// opens the next one, unless PER PARTITION LIMIT refuses it, or the page is full (the row
+    /// then only shows that more follows).
+    fn fold(&mut self, view: &RowView<'_>, partition: &[u8], ck: Option<&[u8]>) -> CqlResult<()> {
+        let group_key: Vec<Vec<u8>> = match self.plan.group_by {
             None => Vec::new(),
             Some(n) => {
                 let mut k: Vec<Vec<u8>> = view.pk.to_vec();
@@ -377,43 +424,82 @@ impl Walk<'_, '_, '_, '_> {
                 k
             }
         };
-        let Some(groups) = self.groups.as_mut() else { return Ok(()) };
-        let same = groups.current.as_ref().is_some_and(|(k, _)| *k == key);
+        let Some(groups) = self.groups.as_ref() else { return Ok(()) };
+        let same = groups.current.as_ref().is_some_and(|g| g.key == group_key);
         if !same {
-            if let Some((_, g)) = groups.current.take() {
-                let row = self.plan.selection.finish_group(g)?;
-                self.rows.push(row);
-                groups.in_partition += 1;
-                if let Some(l) = &mut self.limit {
-                    *l = l.saturating_sub(1);
-                    if *l == 0 {
-                        self.stop = true;
-                        return Ok(());
-                    }
+            if groups.current.is_some() {
+                self.close_group(false)?;
+                if self.stop {
+                    return Ok(());
                 }
             }
-            if prefix.is_some() && self.ppl.is_some_and(|p| groups.in_partition >= p) {
+            let Some(groups) = self.groups.as_mut() else { return Ok(()) };
+            if self.plan.group_by.is_some() && self.ppl.is_some_and(|p| groups.opened >= p) {
+                groups.partition_full = true;
                 return Ok(());
             }
-            groups.current = Some((key, self.plan.selection.new_group()));
+            if self.page_full {
+                self.has_more = true;
+                self.stop = true;
+                return Ok(());
+            }
+            groups.opened += 1;
+            groups.current = Some(OpenGroup {
+                key: group_key,
+                state: self.plan.selection.new_group(),
+                partition: partition.to_vec(),
+                clustering: None,
+                ordinal: groups.opened,
+            });
         }
-        if let Some((_, g)) = groups.current.as_mut() {
-            self.plan.selection.add_to_group(g, view, self.ctx)?;
+        let paging = self.page_size.is_some();
+        let Some(open) = self.groups.as_mut().and_then(|g| g.current.as_mut()) else { return Ok(()) };
+        self.plan.selection.add_to_group(&mut open.state, view, self.ctx)?;
+        // Where the group ends matters only to a paging state.
+        if paging {
+            match ck {
+                Some(ck) => {
+                    let c = open.clustering.get_or_insert_with(Vec::new);
+                    c.clear();
+                    c.extend_from_slice(ck);
+                }
+                None => open.clustering = None,
+            }
+        }
+        Ok(())
+    }
+
+    /// Completes the open group: its row is emitted and counted against LIMIT and the page.
+    /// `partition_done`: no row of its partition follows.
+    fn close_group(&mut self, partition_done: bool) -> CqlResult<()> {
+        let Some(open) = self.groups.as_mut().and_then(|g| g.current.take()) else { return Ok(()) };
+        self.rows.push(self.plan.selection.finish_group(open.state)?);
+        self.last = Some(LastRow {
+            key: open.partition,
+            clustering: open.clustering,
+            done: partition_done,
+            budget: self.ppl.map(|p| p.saturating_sub(open.ordinal)),
+        });
+        if let Some(l) = &mut self.limit {
+            *l = l.saturating_sub(1);
+            if *l == 0 {
+                self.stop = true;
+                return Ok(());
+            }
+        }
+        if self.page_size.is_some_and(|p| self.rows.len() as u32 >= p) {
+            self.page_full = true;
         }
         Ok(())
     }
 
     fn finish(mut self) -> CqlResult<Rows> {
         let plan = self.plan;
-        if let Some(mut groups) = self.groups.take() {
-            let open = groups.current.take();
-            let limit_left = self.limit != Some(0);
-            match open {
-                Some((_, g)) if limit_left => self.rows.push(plan.selection.finish_group(g)?),
-                None if plan.group_by.is_none() => {
-                    self.rows.push(plan.selection.finish_group(plan.selection.new_group())?)
-                }
-                _ => {}
+        if self.groups.is_some() {
+            // The end of the data completes the open group (a stop leaves none open).
+            self.close_group(true)?;
+            if plan.group_by.is_none() && self.rows.is_empty() {
+                self.rows.push(plan.selection.finish_group(plan.selection.new_group())?);
             }
         }
         if !plan.post_order.is_empty() {

@@ -6,7 +6,8 @@
 //! That is what Murmur3 hashes, so tokens match what drivers compute for routing. Clustering
 //! keys use `sibyl_common::clustering`; a slice becomes a range of encoded prefixes whose
 //! bounds follow the storage engine's semantics (an inclusive end admits every key starting with
-//! its prefix, an exclusive start skips them).
+//! its prefix, an exclusive start skips them), or several disjoint ranges in storage order for a
+//! tuple slice over columns of mixed ASC/DESC order.
 
 use std::cmp::Ordering;
 
@@ -249,6 +250,12 @@ pub struct CkBound {
     pub inclusive: bool,
 }
 
+impl CkBound {
+    fn at(prefix: &[u8], inclusive: bool) -> CkBound {
+        CkBound { prefix: prefix.to_vec(), inclusive }
+    }
+}
+
 /// A range of clustering keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CkRange {
@@ -412,47 +419,103 @@ pub fn bind_clustering(
             let lower = slice.lower.as_ref().map(|b| bind_slice_bound(b, slice.first, table, ctx)).transpose()?;
             let upper = slice.upper.as_ref().map(|b| bind_slice_bound(b, slice.first, table, ctx)).transpose()?;
             for p in &prefixes {
-                let mut start = CkBound { prefix: p.clone(), inclusive: true };
-                let mut end = CkBound { prefix: p.clone(), inclusive: true };
-                for (bound, is_lower) in [(&lower, true), (&upper, false)] {
-                    let Some((values, inclusive, order)) = bound else { continue };
-                    let mut prefix = p.clone();
-                    encode_from(table, slice.first, values, &mut prefix)?;
-                    let b = CkBound { prefix, inclusive: *inclusive };
-                    // A lower CQL bound is a storage start on an ascending column, an end on a
-                    // descending one.
-                    if is_lower == (*order == Order::Asc) {
-                        start = b;
-                    } else {
-                        end = b;
-                    }
-                }
-                if !range_is_empty(&start, &end) {
-                    ranges.push(CkRange { start, end });
-                }
+                ranges.extend(slice_ranges(table, p, slice.first, lower.as_ref(), upper.as_ref())?);
             }
         }
     }
     Ok(BoundClustering { prefixes, ranges, full })
 }
 
-/// A slice bound's values, inclusiveness and the (common) order of its columns.
+/// A slice bound's values and inclusiveness.
 fn bind_slice_bound(
     b: &SliceBound,
     first: usize,
     table: &TableInfo,
     ctx: &mut BindCtx<'_, '_>,
-) -> CqlResult<(Vec<Vec<u8>>, bool, Order)> {
-    let values = bind_tuple(&b.value, first, b.width, table, ctx)?;
-    let orders: Vec<Order> =
-        table.ck_types[first..(first + b.width).min(table.ck_types.len())].iter().map(|(_, o)| *o).collect();
-    let order = orders.first().copied().unwrap_or(Order::Asc);
-    if orders.iter().any(|o| *o != order) {
-        return invalid(
-            "Multi-column slices over clustering columns of mixed ASC/DESC order are not supported by sibyl",
-        );
+) -> CqlResult<(Vec<Vec<u8>>, bool)> {
+    Ok((bind_tuple(&b.value, first, b.width, table, ctx)?, b.inclusive))
+}
+
+/// The storage ranges, in storage order, of the keys starting with `prefix` whose clustering
+/// columns from `first` on lie between the CQL bounds `lower` (`>`/`>=`) and `upper`
+/// (`<`/`<=`), each a tuple of values compared lexicographically in CQL order.
+///
+/// A tuple bound over columns of one order is one range. Over columns of mixed ASC/DESC order
+/// it is a union of ranges, one per run of columns of the same order (as Cassandra splits such
+/// a slice, CASSANDRA-7281): `(a, b) > (1, 2)` is `a > 1`, or `a = 1 AND b > 2`, each a range
+/// in its column's direction. The two bounds' unions are intersected range by range.
+fn slice_ranges(
+    table: &TableInfo,
+    prefix: &[u8],
+    first: usize,
+    lower: Option<&(Vec<Vec<u8>>, bool)>,
+    upper: Option<&(Vec<Vec<u8>>, bool)>,
+) -> CqlResult<Vec<CkRange>> {
+    let whole = || vec![CkRange { start: CkBound::at(prefix, true), end: CkBound::at(prefix, true) }];
+    let lower = match lower {
+        Some((values, inclusive)) => bound_ranges(table, prefix, first, values, *inclusive, true)?,
+        None => whole(),
+    };
+    let upper = match upper {
+        Some((values, inclusive)) => bound_ranges(table, prefix, first, values, *inclusive, false)?,
+        None => whole(),
+    };
+    let mut out = Vec::with_capacity(lower.len().max(upper.len()));
+    for l in &lower {
+        for u in &upper {
+            let start = match compare_positions(position(&l.start, true), position(&u.start, true)) {
+                Ordering::Less => &u.start,
+                _ => &l.start,
+            };
+            let end = match compare_positions(position(&l.end, false), position(&u.end, false)) {
+                Ordering::Greater => &u.end,
+                _ => &l.end,
+            };
+            if !range_is_empty(start, end) {
+                out.push(CkRange { start: start.clone(), end: end.clone() });
+            }
+        }
     }
-    Ok((values, b.inclusive, order))
+    // Both unions are disjoint, so are their intersections: ordering them by start orders them.
+    out.sort_by(|a, b| compare_positions(position(&a.start, true), position(&b.start, true)));
+    Ok(out)
+}
+
+/// The disjoint ranges of keys (starting with `prefix`) on the `is_lower` side of the tuple
+/// bound `values` on columns `first ..`: one per run of columns of the same clustering order.
+fn bound_ranges(
+    table: &TableInfo,
+    prefix: &[u8],
+    first: usize,
+    values: &[Vec<u8>],
+    inclusive: bool,
+    is_lower: bool,
+) -> CqlResult<Vec<CkRange>> {
+    let order_of = |k: usize| table.ck_types.get(first + k).map(|(_, o)| *o).unwrap_or(Order::Asc);
+    let mut out = Vec::new();
+    // `equal`: the keys equal to the bound on the columns before the current run.
+    let mut equal = prefix.to_vec();
+    let mut k = 0;
+    while k < values.len() {
+        let order = order_of(k);
+        let mut end = k + 1;
+        while end < values.len() && order_of(end) == order {
+            end += 1;
+        }
+        let mut at = equal.clone();
+        encode_from(table, first + k, &values[k..end], &mut at)?;
+        // Only the last run admits keys equal to the bound, and only for `>=` / `<=`.
+        let admits_equal = end == values.len() && inclusive;
+        let outer = CkBound { prefix: equal.clone(), inclusive: true };
+        let inner = CkBound { prefix: at.clone(), inclusive: admits_equal };
+        // The keys after the bound in storage order: those greater in CQL order on an ascending
+        // run, smaller on a descending one.
+        let after = is_lower == (order == Order::Asc);
+        out.push(if after { CkRange { start: inner, end: outer } } else { CkRange { start: outer, end: inner } });
+        equal = at;
+        k = end;
+    }
+    Ok(out)
 }
 
 /// A bound's position in key space: its prefix, then before (-1) or after (+1) every key

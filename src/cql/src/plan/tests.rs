@@ -102,6 +102,47 @@ fn slices_on_descending_columns_swap_bounds() {
 }
 
 #[test]
+fn mixed_order_tuple_slices_split_into_ranges_in_storage_order() {
+    // a ASC, b DESC: (a, b) >= (1, 5) AND (a, b) < (3, 2) is `a = 1 AND b >= 5`, `1 < a < 3`
+    // and `a = 3 AND b < 2`, in that (storage) order.
+    let cql = "SELECT * FROM t WHERE k = 1 AND (a, b) >= (1, 5) AND (a, b) < (3, 2)";
+    let Plan::Select(p) = plan_of(cql).unwrap() else { panic!() };
+    let mut env = NoEnv;
+    let mut ctx = BindCtx { values: &[], specs: &[], env: &mut env };
+    let c = bind_clustering(&p.restrictions.clustering, &p.table, &mut ctx).unwrap();
+    let enc = |v: &[i32]| {
+        let values: Vec<Vec<u8>> = v.iter().map(|x| x.to_be_bytes().to_vec()).collect();
+        keys::encode_clustering(&p.table, &values).unwrap()
+    };
+    assert_eq!(
+        c.ranges,
+        vec![
+            CkRange { start: b(&enc(&[1]), true), end: b(&enc(&[1, 5]), true) },
+            CkRange { start: b(&enc(&[1]), false), end: b(&enc(&[3]), false) },
+            CkRange { start: b(&enc(&[3, 2]), false), end: b(&enc(&[3]), true) },
+        ]
+    );
+    // One bound: a range per run of columns of the same order.
+    let Plan::Select(p) = plan_of("SELECT * FROM t WHERE k = 1 AND (a, b) > (1, 5)").unwrap() else { panic!() };
+    let c = bind_clustering(&p.restrictions.clustering, &p.table, &mut ctx).unwrap();
+    assert_eq!(
+        c.ranges,
+        vec![
+            CkRange { start: b(&enc(&[1]), true), end: b(&enc(&[1, 5]), false) },
+            CkRange { start: b(&enc(&[1]), false), end: b(b"", true) },
+        ]
+    );
+    // Bounds that exclude each other leave nothing to read.
+    for cql in [
+        "SELECT * FROM t WHERE k = 1 AND (a, b) >= (2, 5) AND (a, b) < (2, 5)",
+        "SELECT * FROM t WHERE k = 1 AND (a, b) > (3, 0) AND (a, b) <= (2, 9)",
+    ] {
+        let Plan::Select(p) = plan_of(cql).unwrap() else { panic!() };
+        assert!(bind_clustering(&p.restrictions.clustering, &p.table, &mut ctx).unwrap().ranges.is_empty(), "{cql}");
+    }
+}
+
+#[test]
 fn marker_specs_and_routing() {
     let p = plan_of("UPDATE t USING TTL ? SET v = ? WHERE k = ? AND a = ? AND b IN ?").unwrap();
     let names: Vec<&str> = p.bind_specs().iter().map(|s| s.name.as_str()).collect();
