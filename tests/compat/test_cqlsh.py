@@ -45,10 +45,22 @@ def norm(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
 
 
+HOME: Path | None = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cqlsh_home(tmp_path_factory):
+    """cqlsh reads ~/.cassandra/cqlshrc and writes its history there: use an empty home."""
+    global HOME
+    HOME = tmp_path_factory.mktemp("cqlsh-home")
+    yield HOME
+    HOME = None
+
+
 def cqlsh(node, *args: str, stdin: str | None = None, cwd: Path | None = None, ok: bool = True):
     host, port = node
     env = dict(os.environ)
-    env["HOME"] = str(cwd or Path.cwd())  # no ~/.cassandra/cqlshrc of the developer's
+    env["HOME"] = str(HOME)
     env.pop("CQLSH_HOST", None)
     env.pop("CQLSH_PORT", None)
     p = subprocess.run([str(CQLSH), host, str(port), "--connect-timeout", "20", "--request-timeout", "60", *args],
@@ -377,6 +389,37 @@ def test_paging_through_many_rows(node):
     assert lines[1:4] == ["", " c", "---"]  # the first page (0-6) is one digit wide: 7 rows came
     assert [int(x) for x in lines[4:-2]] == list(range(20))
     assert lines[-1] == "(20 rows)"
+
+
+def test_copy_to_and_from(node, tmp_path):
+    """COPY TO scans token ranges with paged SELECTs; COPY FROM writes with prepared INSERTs."""
+    values = " ".join(f"INSERT INTO cq_copy.src (p, c, v) VALUES ({i % 7}, {i}, 'row {i}');" for i in range(300))
+    cqlsh(node, "-e", keyspace_cql("cq_copy") + f"""
+        CREATE TABLE cq_copy.src (p int, c int, v text, PRIMARY KEY (p, c)) {LZ4};
+        CREATE TABLE cq_copy.dst (p int, c int, v text, PRIMARY KEY (p, c)) {LZ4}; {values}""")
+    csv = tmp_path / "src.csv"
+    p = cqlsh(node, "-e", f"COPY cq_copy.src (p, c, v) TO '{csv}';", cwd=tmp_path, ok=False)
+    assert p.returncode == 0, p.stderr
+    assert "300 rows exported to 1 files" in p.stdout, p.stdout
+    lines = csv.read_text().splitlines()
+    assert sorted(lines) == sorted(f"{i % 7},{i},row {i}" for i in range(300))
+    p = cqlsh(node, "-e", f"COPY cq_copy.dst (p, c, v) FROM '{csv}';", cwd=tmp_path, ok=False)
+    assert p.returncode == 0, p.stderr
+    assert "300 rows imported from 1 files" in p.stdout, p.stdout
+    p = cqlsh(node, "-e", "SELECT count(*) FROM cq_copy.dst WHERE p = 3; SELECT v FROM cq_copy.dst WHERE p = 3 AND c = 290;")
+    check(p.stdout, """
+         count
+        -------
+            43
+
+        (1 rows)
+
+         v
+        ---------
+         row 290
+
+        (1 rows)
+        """)
 
 
 # --- where sibyl still differs from Cassandra 5.0 ---------------------------------------------

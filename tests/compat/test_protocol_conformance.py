@@ -434,17 +434,101 @@ def test_b12_result_metadata_follows_alter_table(ready):
 
 # --- events ------------------------------------------------------------------------------------
 
-def test_schema_change_event_on_stream_minus_one(ready, node):
-    f = ready.request(w.REGISTER, w.string_list(["SCHEMA_CHANGE", "TOPOLOGY_CHANGE", "STATUS_CHANGE"]), stream=95)
-    assert f.opcode == w.READY and f.stream == 95, f
-    with Conn(node) as other:
-        other.startup()
-        f = other.query(f"CREATE TABLE {KS}.evented (k int PRIMARY KEY)")
-        assert f.opcode == w.RESULT and f.result_kind() == w.SCHEMA_CHANGE, f
-    ev = ready.recv(timeout=5)
+def read_event(c: Conn) -> list:
+    ev = c.recv(timeout=5)
     assert (ev.version, ev.stream, ev.opcode) == (0x84, -1, w.EVENT), ev
     r = w.Reader(ev.body)
-    assert [r.string() for _ in range(5)] == ["SCHEMA_CHANGE", "CREATED", "TABLE", KS, "evented"]
+    out = [r.string(), r.string(), r.string(), r.string()]
+    if out[2] != "KEYSPACE":
+        out.append(r.string())
+    return out
+
+
+def test_schema_change_events_on_stream_minus_one(node, schema):
+    with Conn(node) as listener, Conn(node) as status_only, Conn(node) as ddl:
+        for c in (listener, status_only, ddl):
+            c.startup()
+        f = listener.request(w.REGISTER, w.string_list(["SCHEMA_CHANGE", "TOPOLOGY_CHANGE", "STATUS_CHANGE"]), stream=95)
+        assert f.opcode == w.READY and f.stream == 95, f
+        f = status_only.request(w.REGISTER, w.string_list(["STATUS_CHANGE"]), stream=96)
+        assert f.opcode == w.READY and f.stream == 96, f
+        steps = [
+            ("CREATE KEYSPACE evks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+             ["CREATED", "KEYSPACE", "evks"]),
+            ("CREATE TABLE evks.t (k int PRIMARY KEY)", ["CREATED", "TABLE", "evks", "t"]),
+            ("ALTER TABLE evks.t ADD v text", ["UPDATED", "TABLE", "evks", "t"]),
+            ("CREATE TYPE evks.ty (a int)", ["CREATED", "TYPE", "evks", "ty"]),
+            ("DROP TYPE evks.ty", ["DROPPED", "TYPE", "evks", "ty"]),
+            ("DROP TABLE evks.t", ["DROPPED", "TABLE", "evks", "t"]),
+            ("ALTER KEYSPACE evks WITH durable_writes = false", ["UPDATED", "KEYSPACE", "evks"]),
+            ("DROP KEYSPACE evks", ["DROPPED", "KEYSPACE", "evks"]),
+        ]
+        for cql, change in steps:
+            f = ddl.query(cql)
+            assert f.opcode == w.RESULT and f.result_kind() == w.SCHEMA_CHANGE, (cql, f)
+            r = w.Reader(f.body, 4)
+            assert [r.string() for _ in change] == change, cql
+            assert read_event(listener) == ["SCHEMA_CHANGE"] + change, cql
+        # IF NOT EXISTS on an existing object changes nothing: Void and no event.
+        f = ddl.query(f"CREATE TABLE IF NOT EXISTS {KS}.kv (k text PRIMARY KEY)")
+        assert f.opcode == w.RESULT and f.result_kind() == w.VOID, f
+        # Not registered for schema changes: nothing but the answer arrives.
+        f = status_only.request(w.OPTIONS, stream=97)
+        assert (f.stream, f.opcode) == (97, w.SUPPORTED), f
+        f = listener.request(w.OPTIONS, stream=98)
+        assert (f.stream, f.opcode) == (98, w.SUPPORTED), f
+
+
+def test_use_keyspace_result(ready):
+    f = ready.query(f'USE "{KS}"')
+    assert f.opcode == w.RESULT and f.result_kind() == w.SET_KEYSPACE, f
+    assert w.Reader(f.body, 4).string() == KS
+    f = ready.query("SELECT k FROM kv WHERE k = 'nothing'")
+    assert f.opcode == w.RESULT and f.result_kind() == w.ROWS, f
+
+
+def test_named_values_in_query(ready):
+    body = (w.long_string(f"SELECT i FROM {KS}.kv WHERE k = :key") + w.short(w.ONE) + bytes([0x01 | 0x40])
+            + w.short(1) + w.string("key") + w.value(b"good-named"))
+    ready.query(f"INSERT INTO {KS}.kv (k, i) VALUES ('good-named', 5)")
+    f = ready.request(w.QUERY, body)
+    assert f.opcode == w.RESULT and w.parse_rows(f.body)[1] == [[w.int32(5)]], f
+
+
+def test_b12_statement_prepared_on_a_dropped_table(ready):
+    """A table dropped and created again with other types: the old statement must not write the old types."""
+    ready.query(f"DROP TABLE IF EXISTS {KS}.recreated")
+    ready.query(f"CREATE TABLE {KS}.recreated (k int PRIMARY KEY, v text)")
+    pid, _ = ready.prepare(f"INSERT INTO {KS}.recreated (k, v) VALUES (?, ?)")
+    ready.query(f"DROP TABLE {KS}.recreated")
+    f = ready.request(w.EXECUTE, w.execute_body(pid, values=[w.int32(1), b"hello"]))
+    expect_error(f, (w.UNPREPARED, w.INVALID))
+    ready.query(f"CREATE TABLE {KS}.recreated (k int PRIMARY KEY, v int)")
+    f = ready.request(w.EXECUTE, w.execute_body(pid, values=[w.int32(1), b"hello"]))
+    expect_error(f, (w.UNPREPARED, w.INVALID))
+    f = ready.query(f"SELECT k, v FROM {KS}.recreated")
+    assert w.parse_rows(f.body)[1] == []
+
+
+def test_batch_errors(ready):
+    unknown = b"\x11" * 16
+    body = b"\x00" + w.short(1) + b"\x01" + w.short_bytes(unknown) + w.short(0) + w.short(w.ONE) + b"\x00"
+    f = ready.request(w.BATCH, body, stream=99)
+    expect_error(f, w.UNPREPARED, stream=99)
+    assert w.Reader(f.error_extra()).short_bytes() == unknown
+    ready.query(f"CREATE TABLE IF NOT EXISTS {KS}.cnt (k int PRIMARY KEY, c counter)")
+    mixed = (b"\x00" + w.short(2)
+             + b"\x00" + w.long_string(f"UPDATE {KS}.cnt SET c = c + 1 WHERE k = 1") + w.short(0)
+             + b"\x00" + w.long_string(f"INSERT INTO {KS}.kv (k, i) VALUES ('batch', 1)") + w.short(0)
+             + w.short(w.ONE) + b"\x00")
+    expect_error(ready.request(w.BATCH, mixed), w.INVALID)
+    select = (b"\x01" + w.short(1) + b"\x00" + w.long_string(f"SELECT * FROM {KS}.kv") + w.short(0)
+              + w.short(w.ONE) + b"\x00")
+    expect_error(ready.request(w.BATCH, select), w.INVALID)
+    bad_type = b"\x07" + w.short(0) + w.short(w.ONE) + b"\x00"
+    expect_error(ready.request(w.BATCH, bad_type), w.PROTOCOL_ERROR)
+    f = ready.query(f"SELECT k FROM {KS}.kv WHERE k = 'batch'")
+    assert w.parse_rows(f.body)[1] == [], "part of a refused batch was applied"
 
 
 # --- B16: floods -------------------------------------------------------------------------------
