@@ -9,6 +9,8 @@ stderr goes to `target/compat-logs/<name>.log`; when a test fails, the tail of t
 node it used is attached to the failure report.
 """
 
+import atexit
+import ctypes
 import os
 import signal
 import socket
@@ -24,6 +26,14 @@ HOST = "127.0.0.1"
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 15.0
 LOG_TAIL_LINES = 60
+
+
+def _die_with_parent():
+    """In the child: get SIGTERM when the test process dies, however it dies (Linux)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def sibyl_bin() -> Path:
@@ -87,7 +97,9 @@ class Node:
         with open(self.log_path, "ab") as log:
             log.write(f"=== start: {' '.join(args)}\n".encode())
             log.flush()
-            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
+            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
+                                         preexec_fn=_die_with_parent)
+        _all_nodes.append(self)
         self.wait_listening()
         return self
 
@@ -136,9 +148,25 @@ class Node:
         return "\n".join(self.log_text().splitlines()[-n:])
 
 
-# Nodes in use by the current test, for the failure report.
+# Every node started, stopped at exit whatever happened; nodes in use by the current test, for
+# the failure report.
+_all_nodes: list[Node] = []
 _nodes_in_use: list[Node] = []
 _session_nodes: list[Node] = []
+
+
+@atexit.register
+def _stop_all_nodes():
+    for n in _all_nodes:
+        n.stop(timeout=5)
+
+
+def _terminated(signum, frame):
+    # `timeout` (tests/compat/run) sends SIGTERM: unwind so that fixtures stop their nodes.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+signal.signal(signal.SIGTERM, _terminated)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -122,6 +122,9 @@ def test_e_use_and_describe_tables(node):
         CREATE TABLE cq_use.apple (k int PRIMARY KEY) {LZ4};
         CREATE TABLE cq_use."MixedCase" (k int PRIMARY KEY) {LZ4};
         CREATE TYPE cq_use.point (x int, y int);""")
+    p = cqlsh(node, "-e", "DESCRIBE KEYSPACES;")
+    names = norm(p.stdout).split()
+    assert {"cq_use", "system", "system_schema"} <= set(names) and names == sorted(names), p.stdout
     p = cqlsh(node, "-e", "USE cq_use; DESCRIBE TABLES; DESCRIBE TYPES;")
     # Sorted by name ignoring case, quoted when needed; a keyspace is in use, so no "Keyspace" header.
     check(p.stdout, """

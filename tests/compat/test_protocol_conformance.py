@@ -653,3 +653,75 @@ def test_lz4_lying_uncompressed_length(lz4_conn, sibyl_node, stated):
 def test_lz4_garbage_block(lz4_conn):
     f = lz4_conn.request(w.QUERY, w.int32(1000) + random.Random(7).randbytes(300), stream=98, flags=0x01)
     expect_error(f, w.PROTOCOL_ERROR, stream=98)
+
+
+def test_snappy_compression(node, schema):
+    with Conn(node) as c:
+        c.compression = "snappy"
+        c.startup({"CQL_VERSION": "3.4.7", "COMPRESSION": "snappy"})
+        big = "snappy " * 3000
+        f = c.request(w.QUERY, w.snappy_compress_literal(
+            w.query_body(f"INSERT INTO {KS}.kv (k, t) VALUES ('snappy', '{big}')")), flags=0x01)
+        assert f.opcode == w.RESULT and f.result_kind() == w.VOID, f
+        f = c.request(w.QUERY, w.snappy_compress_literal(w.query_body(f"SELECT t FROM {KS}.kv WHERE k = 'snappy'")),
+                      flags=0x01)
+        assert f.flags & 0x01, "the response to a compressed connection was not compressed"
+        assert w.parse_rows(f.body)[1] == [[big.encode()]]
+        # A block whose stated length lies is refused, and the connection stays usable.
+        lying = b"\xff\xff\xff\xff\x07" + w.snappy_compress_literal(b"x")[1:]
+        f = c.request(w.QUERY, lying, stream=5, flags=0x01)
+        expect_error(f, w.PROTOCOL_ERROR, stream=5)
+    healthy(node)
+
+
+def test_unknown_compression_refused(fresh):
+    f = fresh.request(w.STARTUP, w.string_map({"CQL_VERSION": "3.4.7", "COMPRESSION": "zstd"}), stream=3)
+    expect_error(f, w.PROTOCOL_ERROR, stream=3)
+
+
+def test_query_flags_default_timestamp_serial_and_skip_metadata(ready):
+    # Values, serial consistency and a default timestamp: flags 0x01 | 0x10 | 0x20.
+    body = (w.long_string(f"INSERT INTO {KS}.kv (k, i) VALUES (?, ?)") + w.short(w.ONE) + bytes([0x01 | 0x10 | 0x20])
+            + w.short(2) + w.value(b"flags") + w.value(w.int32(3)) + w.short(0x0009) + struct.pack(">q", 4242))
+    f = ready.request(w.QUERY, body)
+    assert f.opcode == w.RESULT and f.result_kind() == w.VOID, f
+    f = ready.query(f"SELECT WRITETIME(i) FROM {KS}.kv WHERE k = 'flags'")
+    assert w.parse_rows(f.body)[1] == [[struct.pack(">q", 4242)]]
+    # Skip_metadata (0x02) on EXECUTE: the rows come with NO_METADATA (or with metadata; both decode).
+    pid, _ = ready.prepare(f"SELECT k, i FROM {KS}.kv WHERE k = ?")
+    body = w.short_bytes(pid) + w.short(w.ONE) + bytes([0x01 | 0x02]) + w.short(1) + w.value(b"flags")
+    f = ready.request(w.EXECUTE, body)
+    assert f.opcode == w.RESULT and f.result_kind() == w.ROWS, f
+    r = w.Reader(f.body, 4)
+    flags, ncols = r.int(), r.int()
+    assert ncols == 2
+    if flags & 0x0004:
+        assert r.int() == 1 and [r.bytes(), r.bytes()] == [b"flags", w.int32(3)]
+    else:
+        assert w.parse_rows(f.body)[1] == [[b"flags", w.int32(3)]]
+
+
+def test_unpaged_request_has_no_paging_state(ready):
+    for i in range(30):
+        ready.query(f"INSERT INTO {KS}.two (k, c, v) VALUES (5, {i}, {i})")
+    f = ready.query(f"SELECT c FROM {KS}.two WHERE k = 5")
+    names, rows, state = w.parse_rows(f.body)
+    assert len(rows) == 30 and state is None
+    f = ready.query(f"SELECT c FROM {KS}.two WHERE k = 5", page_size=30)
+    _, rows, state = w.parse_rows(f.body)
+    assert len(rows) == 30  # an exactly full page may or may not say there is more
+    if state is not None:
+        f = ready.query(f"SELECT c FROM {KS}.two WHERE k = 5", page_size=30, paging_state=state)
+        _, rows, state = w.parse_rows(f.body)
+        assert rows == [] and state is None
+    f = ready.query(f"SELECT c FROM {KS}.two WHERE k = 5", page_size=29)
+    _, rows, state = w.parse_rows(f.body)
+    assert len(rows) == 29 and state is not None
+    f = ready.query(f"SELECT c FROM {KS}.two WHERE k = 5", page_size=29, paging_state=state)
+    _, rows, state = w.parse_rows(f.body)
+    assert rows == [[w.int32(29)]] and state is None
+
+
+def test_garbage_paging_state(ready):
+    f = ready.query(f"SELECT c FROM {KS}.two WHERE k = 5", page_size=10, paging_state=b"\x00garbage\xff" * 3, stream=9)
+    expect_error(f, (w.PROTOCOL_ERROR, w.INVALID), stream=9)

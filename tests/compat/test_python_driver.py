@@ -97,6 +97,29 @@ def test_metadata_is_loaded(cluster, session):
     assert ks.replication_strategy.replication_factor == 1
 
 
+def test_table_metadata_from_system_schema(cluster, session):
+    """What the driver builds from system_schema: keys, kinds, order, types and options."""
+    session.execute("""CREATE TABLE IF NOT EXISTS meta_t (
+        a int, b text, c timeuuid, d int, s text static, m map<text, frozen<list<int>>>, v int,
+        PRIMARY KEY ((a, b), c, d)) WITH CLUSTERING ORDER BY (c DESC, d ASC)
+        AND comment = 'for the driver' AND default_time_to_live = 77 AND gc_grace_seconds = 3600""")
+    assert cluster.control_connection.wait_for_schema_agreement()
+    t = cluster.metadata.keyspaces[KS].tables["meta_t"]
+    assert [c.name for c in t.partition_key] == ["a", "b"]
+    assert [c.name for c in t.clustering_key] == ["c", "d"]
+    assert [c.is_reversed for c in t.clustering_key] == [True, False]
+    assert t.columns["s"].is_static and not t.columns["v"].is_static
+    assert {n: c.cql_type for n, c in t.columns.items()} == {
+        "a": "int", "b": "text", "c": "timeuuid", "d": "int", "s": "text", "m": "map<text, frozen<list<int>>>",
+        "v": "int"}
+    assert not t.is_compact_storage
+    assert t.options["comment"] == "for the driver"
+    assert t.options["default_time_to_live"] == 77 and t.options["gc_grace_seconds"] == 3600
+    assert t.options["compaction"]["class"] == "org.apache.cassandra.db.compaction.SizeTieredCompactionStrategy"
+    ddl = t.export_as_string()
+    assert "PRIMARY KEY ((a, b), c, d)" in ddl and "CLUSTERING ORDER BY (c DESC, d ASC)" in ddl, ddl
+
+
 # --- every CQL type ---------------------------------------------------------------------------
 
 class Address:
