@@ -718,7 +718,7 @@ def test_describe_through_the_driver(session):
     assert KS in names and "system" in names and "system_schema" in names
     assert names == sorted(names)
 
-    rs = session.execute(f"DESCRIBE TABLES")  # the session's keyspace
+    rs = session.execute("DESCRIBE TABLES")  # the session's keyspace
     assert {(r.keyspace_name, r.type) for r in rs} == {(KS, "table")}
 
     rs = list(session.execute(f"DESCRIBE KEYSPACE {KS}"))
