@@ -63,8 +63,10 @@ def cqlsh(node, *args: str, stdin: str | None = None, cwd: Path | None = None, o
     env["HOME"] = str(HOME)
     env.pop("CQLSH_HOST", None)
     env.pop("CQLSH_PORT", None)
+    # Without statements to pipe in, stdin is /dev/null (CI may run with no stdin at all).
+    feed = {"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}
     p = subprocess.run([str(CQLSH), host, str(port), "--connect-timeout", "20", "--request-timeout", "60", *args],
-                       input=stdin, capture_output=True, text=True, timeout=120, env=env, cwd=cwd)
+                       capture_output=True, text=True, timeout=120, env=env, cwd=cwd, **feed)
     if ok:
         assert p.returncode == 0, f"cqlsh failed ({p.returncode}):\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}"
         assert p.stderr == "", f"cqlsh wrote to stderr:\n{p.stderr}"
