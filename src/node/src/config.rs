@@ -45,6 +45,7 @@ pub struct RawConfig {
     pub num_tokens: Option<u32>,
     pub initial_token: Option<String>,
     pub endpoint_snitch: Option<String>,
+    pub dynamic_snitch: Option<bool>,
     pub data_file_directories: Option<Vec<PathBuf>>,
     pub commitlog_directory: Option<PathBuf>,
     pub commitlog_sync: Option<String>,
@@ -89,6 +90,9 @@ pub struct Config {
     pub num_tokens: u32,
     pub initial_tokens: Vec<i64>,
     pub endpoint_snitch: String,
+    /// `dynamic_snitch`: the configured snitch is wrapped in Cassandra's DynamicEndpointSnitch
+    /// (what DESCRIBE CLUSTER reports).
+    pub dynamic_snitch: bool,
     pub data_center: String,
     pub rack: String,
     pub data_file_directory: PathBuf,
@@ -162,6 +166,7 @@ impl Default for Config {
             num_tokens: 16,
             initial_tokens: Vec::new(),
             endpoint_snitch: "SimpleSnitch".into(),
+            dynamic_snitch: true,
             data_center: "datacenter1".into(),
             rack: "rack1".into(),
             data_file_directory: PathBuf::from("data/data"),
@@ -305,6 +310,9 @@ impl Config {
         }
         if let Some(v) = raw.endpoint_snitch {
             c.endpoint_snitch = v;
+        }
+        if let Some(v) = raw.dynamic_snitch {
+            c.dynamic_snitch = v;
         }
         if let Some(v) = raw.data_file_directories.and_then(|d| d.into_iter().next()) {
             c.data_file_directory = v;

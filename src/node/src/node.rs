@@ -78,7 +78,8 @@ impl Node {
             gossip_generation: i32::try_from(now_secs).unwrap_or(i32::MAX),
         };
         write_local(&processor, &local).map_err(|e| anyhow::anyhow!("cannot write system.local: {e}"))?;
-        let snitch = config.endpoint_snitch.rsplit('.').next().unwrap_or("SimpleSnitch");
+        let configured = config.endpoint_snitch.rsplit('.').next().unwrap_or("SimpleSnitch");
+        let snitch = if config.dynamic_snitch { "DynamicEndpointSnitch" } else { configured };
         processor.set_cluster_info(ClusterInfo {
             cluster_name: config.cluster_name.clone(),
             partitioner: sibyl_coordinator::local::PARTITIONER.to_string(),
