@@ -429,8 +429,6 @@ def test_copy_to_and_from(node, tmp_path):
 
 # --- where sibyl still differs from Cassandra 5.0 ---------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="sibyl sends no client warnings (RESULT frames never carry the 0x08 warning "
-                                       "flag); Cassandra warns 'Aggregation query used without partition key'")
 def test_aggregation_without_partition_key_warns(node):
     """Cassandra sends a client warning (RESULT with the warning flag) that cqlsh prints."""
     cqlsh(node, "-e", keyspace_cql("cq_agg") + f" CREATE TABLE cq_agg.t (k int PRIMARY KEY, v int) {LZ4};"
@@ -461,8 +459,6 @@ def test_describe_keyspaces(node):
         "system_virtual_schema"]
 
 
-@pytest.mark.xfail(strict=True, reason="DESCRIBE CLUSTER reports the configured snitch (SimpleSnitch); Cassandra 5.0 "
-                                       "wraps it in DynamicEndpointSnitch (dynamic_snitch: true) and reports that")
 def test_describe_cluster(node):
     p = cqlsh(node, "-e", "DESCRIBE CLUSTER;")
     check(p.stdout, """

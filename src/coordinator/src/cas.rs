@@ -110,6 +110,7 @@ pub fn execute_cas<'a>(
             metadata: vec![applied_spec(plan0)],
             rows: vec![vec![Some(vec![1])]],
             paging_state: None,
+            warnings: Vec::new(),
         }));
     }
     Ok(QueryResult::Rows(failure(plan0, current.as_ref(), &checked, &pk.key, now, is_batch)?))
@@ -207,9 +208,14 @@ fn failure(
         rows.push(values);
     }
     if rows.is_empty() {
-        return Ok(Rows { metadata: vec![applied_spec(plan)], rows: vec![vec![Some(vec![0])]], paging_state: None });
+        return Ok(Rows {
+            metadata: vec![applied_spec(plan)],
+            rows: vec![vec![Some(vec![0])]],
+            paging_state: None,
+            warnings: Vec::new(),
+        });
     }
-    Ok(Rows { metadata, rows, paging_state: None })
+    Ok(Rows { metadata, rows, paging_state: None, warnings: Vec::new() })
 }
 
 /// Binds a conditional statement.

@@ -144,7 +144,7 @@ pub fn describe(
         (Some(n), Some(v)) if rows.len() == n => Some(encode_paging_state(offset + n as u64, v)),
         _ => None,
     };
-    Ok(Rows { metadata, rows, paging_state })
+    Ok(Rows { metadata, rows, paging_state, warnings: Vec::new() })
 }
 
 /// All the rows of a result, before paging.

@@ -157,6 +157,17 @@ pub fn execute_select(
         },
         PartitionRestrictions::Unrestricted => Source::Range(KeyRange::all()),
     };
+    // Cassandra's client warnings for aggregates over more than one partition.
+    let mut warnings = Vec::new();
+    if plan.is_aggregate() {
+        match &source {
+            Source::Range(_) => warnings.push("Aggregation query used without partition key".to_string()),
+            Source::Keys(keys) if keys.len() > 1 => {
+                warnings.push("Aggregation query used on multiple partition keys (IN restriction)".to_string())
+            }
+            _ => {}
+        }
+    }
     let ranges: Vec<CkRange> = if plan.distinct {
         vec![CkRange {
             start: CkBound { prefix: Vec::new(), inclusive: true },
@@ -240,7 +251,9 @@ pub fn execute_select(
             }
         }
     }
-    walk.finish()
+    let mut rows = walk.finish()?;
+    rows.warnings = warnings;
+    Ok(rows)
 }
 
 impl Walk<'_, '_, '_, '_> {
@@ -563,6 +576,6 @@ impl Walk<'_, '_, '_, '_> {
         } else {
             None
         };
-        Ok(Rows { metadata: plan.result_specs.clone(), rows: self.rows, paging_state })
+        Ok(Rows { metadata: plan.result_specs.clone(), rows: self.rows, paging_state, warnings: Vec::new() })
     }
 }

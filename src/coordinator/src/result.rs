@@ -53,6 +53,8 @@ pub struct Rows {
     pub rows: Vec<Vec<Value>>,
     /// Set when more rows may follow: pass it back to get them.
     pub paging_state: Option<Vec<u8>>,
+    /// Client warnings (the protocol's warning flag), e.g. an aggregate over every partition.
+    pub warnings: Vec<String>,
 }
 
 /// The outcome of a request.

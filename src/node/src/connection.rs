@@ -46,10 +46,14 @@ struct Outbox {
 
 impl Outbox {
     fn push(&self, stream: i16, response: &Response) {
+        self.push_with(stream, response, &ResponseExtras::NONE)
+    }
+
+    fn push_with(&self, stream: i16, response: &Response, extras: &ResponseExtras) {
         let compression = *self.compression.lock();
         let mut buf = self.buf.lock();
         let start = buf.len();
-        if let Err(e) = encode_response_frame(&mut buf, stream, &ResponseExtras::NONE, response, compression) {
+        if let Err(e) = encode_response_frame(&mut buf, stream, extras, response, compression) {
             // Only a response too large for the protocol can fail: say so instead.
             buf.truncate(start);
             tracing::error!(error = %e, "cannot encode a response");
@@ -354,8 +358,13 @@ impl Reader {
         let session = Arc::clone(&self.session);
         let out = Arc::clone(&self.out);
         tokio::spawn(async move {
-            let response = dispatch::execute(&ctx, &session, request);
-            out.push(stream, &response);
+            let (response, warnings) = dispatch::execute(&ctx, &session, request);
+            if warnings.is_empty() {
+                out.push(stream, &response);
+            } else {
+                let extras = ResponseExtras { warnings, ..ResponseExtras::NONE };
+                out.push_with(stream, &response, &extras);
+            }
             drop((a, b, c));
         });
         Ok(())

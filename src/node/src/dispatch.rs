@@ -24,11 +24,13 @@ pub struct Session {
     pub keyspace: RwLock<Option<String>>,
 }
 
-/// Runs a statement request; never panics (a bug becomes a logged Server error).
-pub fn execute(ctx: &ServerContext, session: &Session, request: Request) -> Response {
+/// Runs a statement request; never panics (a bug becomes a logged Server error). Returns the
+/// response and its client warnings.
+pub fn execute(ctx: &ServerContext, session: &Session, request: Request) -> (Response, Vec<String>) {
     ctx.metrics.requests.fetch_add(1, Ordering::Relaxed);
-    let outcome = catch_unwind(AssertUnwindSafe(|| run(ctx, session, request)));
-    match outcome {
+    let mut warnings = Vec::new();
+    let outcome = catch_unwind(AssertUnwindSafe(|| run(ctx, session, request, &mut warnings)));
+    let response = match outcome {
         Ok(Ok(response)) => response,
         Ok(Err(e)) => {
             if matches!(e, CqlError::Server(_)) {
@@ -47,7 +49,8 @@ pub fn execute(ctx: &ServerContext, session: &Session, request: Request) -> Resp
             tracing::error!(panic = %what, "bug: request handler panicked");
             Response::Error(error_body(&CqlError::Server(format!("internal error: {what}"))))
         }
-    }
+    };
+    (response, warnings)
 }
 
 fn options(session: &Session, params: QueryParameters) -> QueryOptions {
@@ -69,14 +72,19 @@ fn options(session: &Session, params: QueryParameters) -> QueryOptions {
     }
 }
 
-fn run(ctx: &ServerContext, session: &Session, request: Request) -> Result<Response, CqlError> {
+fn run(
+    ctx: &ServerContext,
+    session: &Session,
+    request: Request,
+    warnings: &mut Vec<String>,
+) -> Result<Response, CqlError> {
     let p = &ctx.processor;
     match request {
         Request::Query { query, params } => {
             let skip = params.skip_metadata;
             let opts = options(session, params);
             let result = p.query(&query, &opts)?;
-            Ok(result_response(ctx, session, result, skip))
+            Ok(result_response(ctx, session, result, skip, warnings))
         }
         Request::Prepare { query } => {
             let keyspace = session.keyspace.read().clone();
@@ -98,14 +106,19 @@ fn run(ctx: &ServerContext, session: &Session, request: Request) -> Result<Respo
             let skip = params.skip_metadata;
             let opts = options(session, params);
             let result = p.execute(&prepared, &opts)?;
-            Ok(result_response(ctx, session, result, skip))
+            Ok(result_response(ctx, session, result, skip, warnings))
         }
-        Request::Batch(batch) => run_batch(ctx, session, batch),
+        Request::Batch(batch) => run_batch(ctx, session, batch, warnings),
         other => Err(CqlError::Protocol(format!("unexpected {:?} request", other.opcode()))),
     }
 }
 
-fn run_batch(ctx: &ServerContext, session: &Session, batch: Batch) -> Result<Response, CqlError> {
+fn run_batch(
+    ctx: &ServerContext,
+    session: &Session,
+    batch: Batch,
+    warnings: &mut Vec<String>,
+) -> Result<Response, CqlError> {
     let p = &ctx.processor;
     let kind = match batch.batch_type {
         BatchType::Logged => BatchKind::Logged,
@@ -126,13 +139,20 @@ fn run_batch(ctx: &ServerContext, session: &Session, batch: Batch) -> Result<Res
         ..Default::default()
     };
     let result = p.batch(kind, &items, &opts)?;
-    Ok(result_response(ctx, session, result, false))
+    Ok(result_response(ctx, session, result, false, warnings))
 }
 
-fn result_response(ctx: &ServerContext, session: &Session, result: QueryResult, skip_metadata: bool) -> Response {
+fn result_response(
+    ctx: &ServerContext,
+    session: &Session,
+    result: QueryResult,
+    skip_metadata: bool,
+    warnings: &mut Vec<String>,
+) -> Response {
     Response::Result(match result {
         QueryResult::Void => ResultBody::Void,
-        QueryResult::Rows(rows) => {
+        QueryResult::Rows(mut rows) => {
+            warnings.append(&mut rows.warnings);
             let metadata = if skip_metadata {
                 RowsMetadata::no_metadata(rows.metadata.len())
             } else {

@@ -132,10 +132,14 @@ async fn pipelined_streams_are_all_answered_with_their_ids() {
         assert!(seen.insert(f.stream));
     }
     assert_eq!(seen, (10..510).collect::<HashSet<i16>>());
-    match c.query(2, "SELECT count(*) FROM ks.t").await {
+    let params = QueryParameters::new(Consistency::One);
+    let f = c.call(2, Request::Query { query: "SELECT count(*) FROM ks.t".into(), params }).await;
+    match &f.response {
         Response::Result(ResultBody::Rows(rows)) => assert_eq!(rows.rows[0][0], Some(500i64.to_be_bytes().to_vec())),
         other => panic!("{other:?}"),
     }
+    // Cassandra's client warning for an aggregate over every partition.
+    assert_eq!(f.extras.warnings, vec!["Aggregation query used without partition key".to_string()]);
     node.stop().await;
 }
 
