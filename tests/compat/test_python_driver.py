@@ -332,14 +332,6 @@ ORDER_CASES = {
     "tuple<int, text>": ([(1, "b"), (1, "a"), (0, "z"), (-1, ""), (1, "ab")], lambda v: (v[0], v[1].encode())),
     "frozen<ord_udt>": ([(1, "b"), (1, "a"), (0, "z"), (-1, ""), (1, "ab")], lambda v: (v[0], v[1].encode())),
 }
-# Frozen collections, tuples and UDTs are ordered element by element with the elements' own
-# comparators (then by size); sibyl orders their serialized bytes (sizes first, unsigned bytes).
-ORDER_BUG = pytest.mark.xfail(
-    strict=True, reason="sibyl orders frozen collection / tuple / UDT clustering values by their serialized bytes "
-                        "(counts and length prefixes first, elements as unsigned bytes); Cassandra compares element "
-                        "by element with the element types' comparators, then by size")
-ORDER_BUGGY = {"frozen<list<int>>", "frozen<set<int>>", "frozen<map<int, int>>", "frozen<list<text>>",
-               "tuple<int, text>", "frozen<ord_udt>"}
 
 
 def _plain(v):
@@ -351,7 +343,7 @@ def _plain(v):
 
 
 @pytest.mark.parametrize("order", ["ASC", "DESC"])
-@pytest.mark.parametrize("cql_type", [pytest.param(t, marks=ORDER_BUG) if t in ORDER_BUGGY else t for t in ORDER_CASES])
+@pytest.mark.parametrize("cql_type", list(ORDER_CASES))
 def test_clustering_order_matches_cassandra(session, cql_type, order):
     values, key = ORDER_CASES[cql_type]
     session.execute("CREATE TYPE IF NOT EXISTS ord_udt (x int, y text)")

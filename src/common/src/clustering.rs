@@ -16,13 +16,24 @@
 //!   for version 1, the timestamp after it; timeuuid also flips the sign bit of each of the last
 //!   8 bytes (Cassandra compares them as signed bytes).
 //! * `boolean`: one byte, `00` empty, `01` false, `02` true.
-//! * `ascii text blob` and frozen values: bytes with `00` escaped as `00 FF`, then `00 00`.
+//! * `ascii text blob`: bytes with `00` escaped as `00 FF`, then `00 00`.
 //! * `inet`: the first 4 address bytes as a fixed-width key, then `00` (IPv4) or `01` and the
 //!   other 12 bytes (IPv6): unsigned lexicographic order of the address bytes.
 //! * `varint`: a header byte for sign and length, then the minimal two's complement bytes.
 //! * `decimal`: sign byte, decimal exponent, then the significant decimal digits as nibbles.
 //!   Converting the unscaled value to decimal digits is quadratic in its length: tens of
 //!   nanoseconds for everyday values, a few hundred milliseconds for a 64 KiB one.
+//! * frozen `list`/`set`/`map`, `tuple` and frozen UDTs (a UDT is the tuple of its fields), as
+//!   Cassandra's `ByteComparable` flattens them: `00` for the empty value; otherwise, per element
+//!   (a map: per key, then per value; a tuple: per component up to the last non-null one) `40`
+//!   and the element's own encoding, or `3E` alone for a null, then the terminator `38`. Every
+//!   element encoding is prefix-free, so the first difference decides by the element types'
+//!   comparators, a shorter collection sorts before one it is a prefix of (`38 < 40`) and a null
+//!   component before any value (`3E < 40`). Tuples drop trailing nulls before encoding: in
+//!   Cassandra 5.0 (`TupleType.compareCustom`) omitted trailing components are nulls, so `(1)`,
+//!   `(1, null)` are equal and sort before `(1, x)` for every `x`; decoding gives the tuple back
+//!   with all its components (the omitted ones null), so a UDT value written before `ALTER TYPE
+//!   ... ADD` reads back with the new fields null.
 //!
 //! Values longer than [`MAX_KEY_COMPONENT_BYTES`] are rejected, as Cassandra rejects them.
 //!
@@ -55,9 +66,15 @@ pub enum ClusteringType {
     Tinyint,
     Uuid,
     Varint,
-    /// Frozen collections, tuples and UDTs: ordered by their serialized bytes for now (unsigned
-    /// lexicographic), not element by element as Cassandra orders them.
-    Frozen,
+    /// `frozen<list<T>>`: element by element, then the shorter first (`ListType`).
+    List(Box<ClusteringType>),
+    /// `frozen<set<T>>`: as a list of its elements in their serialized order (`SetType`).
+    Set(Box<ClusteringType>),
+    /// `frozen<map<K, V>>`: entry by entry, key then value, then the shorter first (`MapType`).
+    Map(Box<ClusteringType>, Box<ClusteringType>),
+    /// A tuple, or a frozen UDT as the tuple of its fields: component by component, null first,
+    /// omitted trailing components being nulls (`TupleType`).
+    Tuple(Vec<ClusteringType>),
 }
 
 /// Clustering order of one column.
@@ -275,10 +292,13 @@ fn encode_asc(ty: &ClusteringType, v: &[u8], out: &mut Vec<u8>) -> Result<(), Fa
             put_bytes(v, out);
             Ok(())
         }
-        T::Blob | T::Frozen => {
+        T::Blob => {
             put_bytes(v, out);
             Ok(())
         }
+        T::List(element) | T::Set(element) => encode_sequence(&[element], v, out),
+        T::Map(key, value) => encode_sequence(&[key, value], v, out),
+        T::Tuple(components) => encode_tuple(components, v, out),
         T::Inet => encode_inet(v, out),
         T::Varint => {
             encode_varint(v, out);
@@ -332,7 +352,10 @@ fn decode_asc(ty: &ClusteringType, r: &mut Reader<'_>) -> Result<Vec<u8>, Fault>
             }
             Ok(v)
         }
-        T::Blob | T::Frozen => get_bytes(r),
+        T::Blob => get_bytes(r),
+        T::List(element) | T::Set(element) => decode_sequence(&[element], r),
+        T::Map(key, value) => decode_sequence(&[key, value], r),
+        T::Tuple(components) => decode_tuple(components, r),
         T::Inet => decode_inet(r),
         T::Varint => decode_varint(r),
         T::Decimal => decode_decimal(r),
@@ -610,6 +633,180 @@ fn get_bytes(r: &mut Reader<'_>) -> Result<Vec<u8>, Fault> {
             return Err(Fault::Corrupt("value longer than the component limit"));
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Frozen collections, tuples and UDTs (see the module documentation). The native-protocol
+// serialization of a collection is an `[int]` element count then each element as `[bytes]`
+// (an `[int]` length, negative for null, and that many bytes), a map's entries as key then
+// value; a tuple's is its components as `[bytes]`, possibly fewer than its type has.
+
+/// The empty value of a collection or tuple type.
+const SEQ_EMPTY: u8 = 0x00;
+/// After the last element or component.
+const SEQ_END: u8 = 0x38;
+/// A null element or component (with no bytes after it).
+const SEQ_NULL: u8 = 0x3E;
+/// Before each non-null element or component.
+const SEQ_NEXT: u8 = 0x40;
+
+/// Reads `[int]` and `[bytes]` items from a serialized collection or tuple.
+struct Items<'a> {
+    v: &'a [u8],
+}
+
+impl<'a> Items<'a> {
+    fn int(&mut self) -> Result<i32, Fault> {
+        let (head, rest) = self.v.split_first_chunk::<4>().ok_or(Fault::Invalid("truncated collection or tuple"))?;
+        self.v = rest;
+        Ok(i32::from_be_bytes(*head))
+    }
+
+    /// The next `[bytes]`: `None` for null.
+    fn value(&mut self) -> Result<Option<&'a [u8]>, Fault> {
+        let Ok(len) = usize::try_from(self.int()?) else {
+            return Ok(None);
+        };
+        if len > self.v.len() {
+            return Err(Fault::Invalid("truncated collection or tuple"));
+        }
+        let (value, rest) = self.v.split_at(len);
+        self.v = rest;
+        Ok(Some(value))
+    }
+}
+
+/// A nested value's fault, reworded where it would describe the outer value wrongly.
+fn nested(fault: Fault) -> Fault {
+    match fault {
+        Fault::Length(_) => Fault::Invalid("an element or component has a length its type does not allow"),
+        other => other,
+    }
+}
+
+fn encode_element(ty: &ClusteringType, value: Option<&[u8]>, out: &mut Vec<u8>) -> Result<(), Fault> {
+    match value {
+        None => out.push(SEQ_NULL),
+        Some(v) => {
+            out.push(SEQ_NEXT);
+            encode_asc(ty, v, out).map_err(nested)?;
+        }
+    }
+    Ok(())
+}
+
+/// A list or set (`types` is the element type) or a map (key and value types).
+fn encode_sequence(types: &[&ClusteringType], v: &[u8], out: &mut Vec<u8>) -> Result<(), Fault> {
+    if v.is_empty() {
+        out.push(SEQ_EMPTY);
+        return Ok(());
+    }
+    let mut items = Items { v };
+    let count = items.int()?;
+    if count < 0 {
+        return Err(Fault::Invalid("negative collection size"));
+    }
+    // Every element takes at least 4 bytes: the loop ends within `v.len() / 4` rounds.
+    for _ in 0..count {
+        for ty in types {
+            encode_element(ty, items.value()?, out)?;
+        }
+    }
+    if !items.v.is_empty() {
+        return Err(Fault::Invalid("bytes after the last element of a collection"));
+    }
+    out.push(SEQ_END);
+    Ok(())
+}
+
+fn encode_tuple(types: &[ClusteringType], v: &[u8], out: &mut Vec<u8>) -> Result<(), Fault> {
+    if v.is_empty() {
+        out.push(SEQ_EMPTY);
+        return Ok(());
+    }
+    let mut items = Items { v };
+    let mut components = Vec::with_capacity(types.len());
+    while !items.v.is_empty() {
+        if components.len() == types.len() {
+            return Err(Fault::Invalid("a tuple value has more components than its type"));
+        }
+        components.push(items.value()?);
+    }
+    // Trailing nulls are left out: they compare equal to omitted components.
+    let len = components.iter().rposition(Option::is_some).map_or(0, |last| last + 1);
+    for (ty, value) in types.iter().zip(components.iter().take(len)) {
+        encode_element(ty, *value, out)?;
+    }
+    out.push(SEQ_END);
+    Ok(())
+}
+
+/// Decodes the element after `marker` and appends it to `out` as `[bytes]`.
+fn decode_element(ty: &ClusteringType, marker: u8, r: &mut Reader<'_>, out: &mut Vec<u8>) -> Result<(), Fault> {
+    match marker {
+        SEQ_NULL => out.extend_from_slice(&(-1i32).to_be_bytes()),
+        SEQ_NEXT => {
+            let v = decode_asc(ty, r)?;
+            // Decoded values are at most MAX_KEY_COMPONENT_BYTES long (or a tuple padded with
+            // nulls): far below i32::MAX.
+            let len = i32::try_from(v.len()).map_err(|_| Fault::Corrupt("element too long"))?;
+            out.extend_from_slice(&len.to_be_bytes());
+            out.extend_from_slice(&v);
+        }
+        _ => return Err(Fault::Corrupt("unknown element marker")),
+    }
+    Ok(())
+}
+
+fn decode_sequence(types: &[&ClusteringType], r: &mut Reader<'_>) -> Result<Vec<u8>, Fault> {
+    let mut marker = r.byte()?;
+    if marker == SEQ_EMPTY {
+        return Ok(Vec::new());
+    }
+    let mut out = vec![0u8; 4];
+    let mut count: i32 = 0;
+    while marker != SEQ_END {
+        for (i, ty) in types.iter().enumerate() {
+            if i > 0 {
+                marker = r.byte()?;
+            }
+            decode_element(ty, marker, r, &mut out)?;
+        }
+        count = count.checked_add(1).ok_or(Fault::Corrupt("too many elements"))?;
+        marker = r.byte()?;
+    }
+    if let Some(head) = out.first_chunk_mut::<4>() {
+        *head = count.to_be_bytes();
+    }
+    Ok(out)
+}
+
+fn decode_tuple(types: &[ClusteringType], r: &mut Reader<'_>) -> Result<Vec<u8>, Fault> {
+    let mut marker = r.byte()?;
+    if marker == SEQ_EMPTY {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    let mut decoded = 0;
+    let mut last_null = false;
+    while marker != SEQ_END {
+        let ty = types.get(decoded).ok_or(Fault::Corrupt("more tuple components than the type has"))?;
+        decode_element(ty, marker, r, &mut out)?;
+        last_null = marker == SEQ_NULL;
+        decoded += 1;
+        marker = r.byte()?;
+    }
+    if last_null {
+        return Err(Fault::Corrupt("trailing null tuple component"));
+    }
+    if types.is_empty() {
+        return Err(Fault::Corrupt("a tuple type without components"));
+    }
+    // The omitted trailing components are nulls.
+    for _ in decoded..types.len() {
+        out.extend_from_slice(&(-1i32).to_be_bytes());
+    }
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1011,7 +1208,7 @@ mod tests {
     use std::cmp::Ordering;
     use ClusteringType as T;
 
-    const ALL_TYPES: [ClusteringType; 19] = [
+    const ALL_TYPES: [ClusteringType; 18] = [
         T::Ascii,
         T::Bigint,
         T::Blob,
@@ -1030,7 +1227,6 @@ mod tests {
         T::Tinyint,
         T::Uuid,
         T::Varint,
-        T::Frozen,
     ];
 
     fn enc(ty: &ClusteringType, order: Order, v: &[u8]) -> Vec<u8> {
@@ -1338,8 +1534,7 @@ mod tests {
         check_order(T::Ascii, &single(values[..12].to_vec()));
         let mut blobs = values.clone();
         blobs.extend([vec![0xFF], vec![0xFF, 0x00], vec![0xFF, 0xFF]]);
-        check_order(T::Blob, &single(blobs.clone()));
-        check_order(T::Frozen, &single(blobs));
+        check_order(T::Blob, &single(blobs));
     }
 
     #[test]
@@ -1679,6 +1874,9 @@ mod tests {
             T::Double => java_double_cmp(a, b),
             T::Decimal => small_decimal_cmp(a, b),
             T::Text | T::Blob => a.cmp(b),
+            T::List(element) | T::Set(element) => list_or_set_cmp(element, a, b),
+            T::Map(key, value) => map_cmp(key, value, a, b),
+            T::Tuple(types) => tuple_cmp(types, a, b),
             _ => unreachable!(),
         }
     }
@@ -1763,7 +1961,437 @@ mod tests {
                 let len = rng.gen_range(0..6);
                 (0..len).map(|_| if rng.gen() { BYTES[rng.gen_range(0..BYTES.len())] } else { rng.gen() }).collect()
             }
+            T::List(element) | T::Set(element) => {
+                let items: Vec<_> = (0..rng.gen_range(0..4)).map(|_| Some(random_element(element, rng))).collect();
+                collection(&items)
+            }
+            T::Map(key, value) => {
+                let entries: Vec<_> =
+                    (0..rng.gen_range(0..4)).map(|_| (random_element(key, rng), random_element(value, rng))).collect();
+                map_of(&entries)
+            }
+            T::Tuple(types) => {
+                // Usually every component, sometimes fewer (as written before ALTER TYPE ... ADD).
+                let n = if rng.gen_ratio(1, 4) { rng.gen_range(1..=types.len()) } else { types.len() };
+                let items: Vec<_> = types[..n]
+                    .iter()
+                    .map(|t| if rng.gen_ratio(1, 4) { None } else { Some(random_element(t, rng)) })
+                    .collect();
+                tuple(&items)
+            }
             _ => unreachable!(),
+        }
+    }
+
+    /// A random value, from a pool of three half of the time, so that equal elements (and so
+    /// comparisons decided further on) are common.
+    fn random_element(ty: &ClusteringType, rng: &mut SmallRng) -> Vec<u8> {
+        if rng.gen() {
+            random_value(ty, &mut SmallRng::seed_from_u64(rng.gen_range(0..3)))
+        } else {
+            random_value(ty, rng)
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Frozen collections, tuples and UDTs.
+
+    fn put_items(items: &[Option<Vec<u8>>], out: &mut Vec<u8>) {
+        for item in items {
+            match item {
+                None => out.extend_from_slice(&(-1i32).to_be_bytes()),
+                Some(b) => {
+                    out.extend_from_slice(&(b.len() as i32).to_be_bytes());
+                    out.extend_from_slice(b);
+                }
+            }
+        }
+    }
+
+    /// A serialized list or set.
+    fn collection(items: &[Option<Vec<u8>>]) -> Vec<u8> {
+        let mut v = (items.len() as i32).to_be_bytes().to_vec();
+        put_items(items, &mut v);
+        v
+    }
+
+    fn map_of(entries: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
+        let mut v = (entries.len() as i32).to_be_bytes().to_vec();
+        for (key, value) in entries {
+            put_items(&[Some(key.clone()), Some(value.clone())], &mut v);
+        }
+        v
+    }
+
+    fn tuple(items: &[Option<Vec<u8>>]) -> Vec<u8> {
+        let mut v = Vec::new();
+        put_items(items, &mut v);
+        v
+    }
+
+    /// `[bytes]` items up to the end of `v`.
+    fn items_of(mut v: &[u8]) -> Vec<Option<Vec<u8>>> {
+        let mut out = Vec::new();
+        while !v.is_empty() {
+            let len = i32::from_be_bytes(v[..4].try_into().unwrap());
+            v = &v[4..];
+            if len < 0 {
+                out.push(None);
+            } else {
+                out.push(Some(v[..len as usize].to_vec()));
+                v = &v[len as usize..];
+            }
+        }
+        out
+    }
+
+    /// A collection's count and items.
+    fn collection_items(v: &[u8]) -> (i32, Vec<Option<Vec<u8>>>) {
+        (i32::from_be_bytes(v[..4].try_into().unwrap()), items_of(&v[4..]))
+    }
+
+    /// Elements compared with their type's comparator; null (which CQL never puts in a
+    /// collection) first, as in a tuple.
+    fn nullable_cmp(ty: &ClusteringType, a: &Option<Vec<u8>>, b: &Option<Vec<u8>>) -> Ordering {
+        match (a, b) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Less,
+            (Some(_), None) => Ordering::Greater,
+            (Some(x), Some(y)) => reference_cmp(ty, x, y),
+        }
+    }
+
+    /// `CollectionType.compareListOrSet`: the empty value first, then element by element, then
+    /// the smaller size first.
+    fn list_or_set_cmp(element: &ClusteringType, a: &[u8], b: &[u8]) -> Ordering {
+        if a.is_empty() || b.is_empty() {
+            return b.is_empty().cmp(&a.is_empty());
+        }
+        let ((na, x), (nb, y)) = (collection_items(a), collection_items(b));
+        for (p, q) in x.iter().zip(&y) {
+            let c = nullable_cmp(element, p, q);
+            if c.is_ne() {
+                return c;
+            }
+        }
+        na.cmp(&nb)
+    }
+
+    /// `MapType.compareMaps`: entry by entry, key then value, then the smaller size first.
+    fn map_cmp(key: &ClusteringType, value: &ClusteringType, a: &[u8], b: &[u8]) -> Ordering {
+        if a.is_empty() || b.is_empty() {
+            return b.is_empty().cmp(&a.is_empty());
+        }
+        let ((na, x), (nb, y)) = (collection_items(a), collection_items(b));
+        for (p, q) in x.chunks(2).zip(y.chunks(2)) {
+            let c = nullable_cmp(key, &p[0], &q[0]).then_with(|| nullable_cmp(value, &p[1], &q[1]));
+            if c.is_ne() {
+                return c;
+            }
+        }
+        na.cmp(&nb)
+    }
+
+    /// Cassandra 5.0's `TupleType.compareCustom`.
+    fn tuple_cmp(types: &[ClusteringType], a: &[u8], b: &[u8]) -> Ordering {
+        if a.is_empty() || b.is_empty() {
+            return b.is_empty().cmp(&a.is_empty());
+        }
+        let (x, y) = (items_of(a), items_of(b));
+        let n = x.len().min(y.len()).min(types.len());
+        for i in 0..n {
+            let c = match (&x[i], &y[i]) {
+                (None, None) => continue,
+                (None, Some(_)) => return Ordering::Less,
+                (Some(_), None) => return Ordering::Greater,
+                (Some(p), Some(q)) => reference_cmp(&types[i], p, q),
+            };
+            if c.is_ne() {
+                return c;
+            }
+        }
+        let all_null = |rest: &[Option<Vec<u8>>]| rest.iter().all(Option::is_none);
+        let (rx, ry) = (&x[n..], &y[n..]);
+        if all_null(rx) && all_null(ry) {
+            Ordering::Equal
+        } else if rx.is_empty() {
+            if all_null(ry) {
+                Ordering::Equal
+            } else {
+                Ordering::Less
+            }
+        } else if all_null(rx) {
+            Ordering::Equal
+        } else {
+            Ordering::Greater
+        }
+    }
+
+    fn list(t: ClusteringType) -> ClusteringType {
+        T::List(Box::new(t))
+    }
+
+    fn int(v: i32) -> Option<Vec<u8>> {
+        Some(v.to_be_bytes().to_vec())
+    }
+
+    fn txt(s: &str) -> Option<Vec<u8>> {
+        Some(s.as_bytes().to_vec())
+    }
+
+    fn ints(v: &[i32]) -> Vec<u8> {
+        collection(&v.iter().map(|&i| int(i)).collect::<Vec<_>>())
+    }
+
+    fn texts(v: &[&str]) -> Vec<u8> {
+        collection(&v.iter().map(|s| txt(s)).collect::<Vec<_>>())
+    }
+
+    /// The structured types of the randomized tests.
+    fn structured_types() -> Vec<ClusteringType> {
+        vec![
+            list(T::Int),
+            T::Set(Box::new(T::Text)),
+            T::Map(Box::new(T::Int), Box::new(T::Text)),
+            T::Tuple(vec![T::Int, T::Text, T::Blob]),
+            list(list(T::Int)),
+            // A UDT (x int, y text, z frozen<list<varint>>), its fields often null.
+            T::Tuple(vec![T::Int, T::Text, list(T::Varint)]),
+            T::Map(Box::new(T::Tuple(vec![T::Decimal, T::Double])), Box::new(T::Set(Box::new(T::Blob)))),
+            list(T::Tuple(vec![T::Bigint, T::Text])),
+        ]
+    }
+
+    #[test]
+    fn list_and_set_order() {
+        let groups = vec![
+            vec![vec![]],
+            vec![ints(&[])],
+            vec![collection(&[None])],
+            vec![collection(&[None, int(5)])],
+            vec![collection(&[Some(vec![])])],
+            vec![ints(&[i32::MIN])],
+            vec![ints(&[-1])],
+            vec![ints(&[-1, i32::MAX])],
+            vec![ints(&[0])],
+            vec![ints(&[1])],
+            vec![ints(&[1, i32::MIN])],
+            vec![ints(&[1, -2])],
+            vec![ints(&[1, 2])],
+            vec![ints(&[1, 2, 0])],
+            vec![ints(&[2])],
+            vec![ints(&[256])],
+        ];
+        check_order(list(T::Int), &groups);
+        check_order(T::Set(Box::new(T::Int)), &groups);
+
+        let groups: Vec<Vec<Vec<u8>>> =
+            [&[][..], &[""], &["", ""], &["\0"], &["a"], &["a", ""], &["a", "b"], &["a\0"], &["ab"], &["b"], &["é"]]
+                .iter()
+                .map(|v| vec![texts(v)])
+                .collect();
+        check_order(list(T::Text), &[vec![vec![]]].into_iter().chain(groups).collect::<Vec<_>>());
+
+        // Elements that Cassandra considers equal make equal lists; decoding gives the
+        // canonical elements.
+        let decimals = |v: &[Vec<u8>]| collection(&v.iter().cloned().map(Some).collect::<Vec<_>>());
+        check_order(
+            list(T::Decimal),
+            &[
+                vec![decimals(&[dec(15, 1)]), decimals(&[dec(150, 2)])],
+                vec![decimals(&[dec(15, 1), dec(1, 0)]), decimals(&[dec(1500, 3), dec(10, 1)])],
+                vec![decimals(&[dec(2, 0)])],
+            ],
+        );
+        check_order(
+            list(list(T::Int)),
+            &[
+                vec![vec![]],
+                vec![collection(&[])],
+                vec![collection(&[Some(vec![])])],
+                vec![collection(&[Some(ints(&[]))])],
+                vec![collection(&[Some(ints(&[])), Some(ints(&[]))])],
+                vec![collection(&[Some(ints(&[-1]))])],
+                vec![collection(&[Some(ints(&[0]))])],
+                vec![collection(&[Some(ints(&[0])), Some(ints(&[1]))])],
+                vec![collection(&[Some(ints(&[0, 1]))])],
+                vec![collection(&[Some(ints(&[1]))])],
+            ],
+        );
+    }
+
+    #[test]
+    fn map_order() {
+        let m = |entries: &[(i32, &str)]| {
+            map_of(&entries.iter().map(|(k, v)| (k.to_be_bytes().to_vec(), v.as_bytes().to_vec())).collect::<Vec<_>>())
+        };
+        let groups = vec![
+            vec![vec![]],
+            vec![m(&[])],
+            vec![m(&[(-1, "z")])],
+            vec![m(&[(0, "")])],
+            vec![m(&[(0, ""), (-7, "")])],
+            vec![m(&[(0, "a")])],
+            vec![m(&[(0, "a"), (-5, "")])],
+            vec![m(&[(0, "a"), (1, "")])],
+            vec![m(&[(0, "b")])],
+            vec![m(&[(1, "")])],
+        ];
+        check_order(T::Map(Box::new(T::Int), Box::new(T::Text)), &groups);
+    }
+
+    #[test]
+    fn tuple_order() {
+        // Omitted trailing components are nulls; decoding gives every component back.
+        let groups = vec![
+            vec![vec![]],
+            vec![tuple(&[None, None]), tuple(&[None])],
+            vec![tuple(&[None, txt("")])],
+            vec![tuple(&[None, txt("a")])],
+            vec![tuple(&[Some(vec![]), None]), tuple(&[Some(vec![])])],
+            vec![tuple(&[Some(vec![]), txt("")])],
+            vec![tuple(&[int(-1), None]), tuple(&[int(-1)])],
+            vec![tuple(&[int(-1), txt("")])],
+            vec![tuple(&[int(1), None]), tuple(&[int(1)])],
+            vec![tuple(&[int(1), txt("")])],
+            vec![tuple(&[int(1), txt("a")])],
+            vec![tuple(&[int(1), txt("ab")])],
+            vec![tuple(&[int(1), txt("b")])],
+            vec![tuple(&[int(2), None])],
+        ];
+        for pair in groups[1..].windows(2) {
+            assert_eq!(tuple_cmp(&[T::Int, T::Text], &pair[0][0], &pair[1][0]), Ordering::Less);
+        }
+        check_order(T::Tuple(vec![T::Int, T::Text]), &groups);
+        // A UDT (a int, b frozen<list<int>>, c text) with null fields.
+        let udt = T::Tuple(vec![T::Int, list(T::Int), T::Text]);
+        let groups = vec![
+            vec![tuple(&[None, None, None]), tuple(&[None])],
+            vec![tuple(&[None, None, txt("x")])],
+            vec![tuple(&[None, Some(ints(&[])), None])],
+            vec![tuple(&[None, Some(ints(&[3])), txt("")])],
+            vec![tuple(&[int(0), None, None])],
+            vec![tuple(&[int(0), None, txt("")])],
+            vec![tuple(&[int(0), Some(ints(&[1, 2])), None])],
+            vec![tuple(&[int(0), Some(ints(&[2])), None])],
+        ];
+        check_order(udt, &groups);
+    }
+
+    #[test]
+    fn structured_encodings() {
+        let li = list(T::Int);
+        assert_eq!(enc(&li, Order::Asc, &[]), [0x00]);
+        assert_eq!(enc(&li, Order::Asc, &ints(&[])), [0x38]);
+        assert_eq!(enc(&li, Order::Asc, &ints(&[1, -1])), [0x40, 0x80, 0, 0, 1, 0x40, 0x7F, 0xFF, 0xFF, 0xFF, 0x38]);
+        assert_eq!(enc(&li, Order::Desc, &ints(&[1])), [0xBF, 0x7F, 0xFF, 0xFF, 0xFE, 0xC7]);
+        assert_eq!(enc(&li, Order::Asc, &collection(&[None])), [0x3E, 0x38]);
+        let tt = T::Tuple(vec![T::Int, T::Text]);
+        assert_eq!(enc(&tt, Order::Asc, &tuple(&[None, txt("a")])), [0x3E, 0x40, 0x61, 0x00, 0x00, 0x38]);
+        assert_eq!(enc(&tt, Order::Asc, &tuple(&[int(i32::MIN), None])), [0x40, 0x00, 0x01, 0x00, 0x00, 0x00, 0x38]);
+        let mt = T::Map(Box::new(T::Boolean), Box::new(T::Blob));
+        assert_eq!(
+            enc(&mt, Order::Asc, &map_of(&[(vec![1], vec![0])])),
+            [0x40, 0x02, 0x40, 0x00, 0xFF, 0x00, 0x00, 0x38]
+        );
+    }
+
+    #[test]
+    fn tuple_keys_survive_added_fields() {
+        // ALTER TYPE ... ADD: keys written with the old type decode with the new field null.
+        let old = T::Tuple(vec![T::Int, T::Text]);
+        let new = T::Tuple(vec![T::Int, T::Text, list(T::Int)]);
+        let v = tuple(&[int(1), txt("a")]);
+        for order in [Order::Asc, Order::Desc] {
+            let e = enc(&old, order, &v);
+            assert_eq!(enc(&new, order, &v), e);
+            assert_eq!(enc(&new, order, &tuple(&[int(1), txt("a"), None])), e);
+            let (d, rest) = decode_component(&new, order, &e).unwrap();
+            assert!(rest.is_empty());
+            assert_eq!(d, tuple(&[int(1), txt("a"), None]));
+            let with_field = enc(&new, order, &tuple(&[int(1), txt("a"), Some(ints(&[]))]));
+            assert_eq!(with_field > e, order == Order::Asc);
+        }
+    }
+
+    #[test]
+    fn invalid_structured_values_are_rejected() {
+        let li = list(T::Int);
+        let cases: Vec<(ClusteringType, Vec<u8>)> = vec![
+            (li.clone(), vec![0, 0, 0]),
+            (li.clone(), vec![0, 0, 0, 1]),
+            (li.clone(), vec![0, 0, 0, 1, 0, 0, 0, 4, 1]),
+            (li.clone(), vec![0xFF, 0xFF, 0xFF, 0xFF]),
+            (li.clone(), [ints(&[1]), vec![0]].concat()),
+            (li.clone(), vec![0x7F, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]),
+            (li.clone(), collection(&[Some(vec![1, 2, 3])])),
+            (list(T::Text), collection(&[Some(vec![0xC3])])),
+            (list(list(T::Int)), collection(&[Some(vec![0, 0, 0, 1])])),
+            (T::Map(Box::new(T::Int), Box::new(T::Int)), collection(&[int(1)])),
+            (T::Tuple(vec![T::Int]), tuple(&[int(1), int(2)])),
+            (T::Tuple(vec![T::Int]), tuple(&[None, None])),
+            (T::Tuple(vec![T::Int]), vec![0, 0, 0, 4, 0]),
+            (T::Tuple(vec![T::Int]), vec![0, 0]),
+            (T::Tuple(vec![T::Timeuuid]), tuple(&[Some(uuid_v(4, 0, 0))])),
+        ];
+        for (ty, v) in cases {
+            let mut out = vec![7];
+            let err = encode_component(&ty, Order::Asc, &v, &mut out).unwrap_err();
+            assert!(matches!(err, ClusteringError::InvalidValue { .. }), "{ty:?} {v:02x?}: {err:?}");
+            assert_eq!(out, [7], "nothing appended on error");
+        }
+        // The largest allowed value works.
+        let big = collection(&[Some(vec![0; MAX_KEY_COMPONENT_BYTES - 8])]);
+        let e = enc(&list(T::Blob), Order::Desc, &big);
+        assert_eq!(decode_component(&list(T::Blob), Order::Desc, &e).unwrap().0, big);
+        let mut out = Vec::new();
+        let too_big = collection(&[Some(vec![0; MAX_KEY_COMPONENT_BYTES - 7])]);
+        assert!(matches!(
+            encode_component(&list(T::Blob), Order::Asc, &too_big, &mut out),
+            Err(ClusteringError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn corrupt_structured_encodings() {
+        let li = list(T::Int);
+        let corrupt = |ty: &ClusteringType, e: &[u8]| {
+            let r = decode_component(ty, Order::Asc, e);
+            assert!(matches!(r, Err(ClusteringError::Corrupt { .. })), "{ty:?} {e:02x?}: {r:?}");
+        };
+        assert_eq!(
+            decode_component(&li, Order::Asc, &[0x40, 0x80, 0, 0, 1]),
+            Err(ClusteringError::Truncated { ty: li.clone() })
+        );
+        corrupt(&li, &[0x41]);
+        corrupt(&li, &[0x40, 0x80, 0, 0, 1, 0x00]);
+        corrupt(&T::Tuple(vec![T::Int]), &[0x3E, 0x38]);
+        corrupt(&T::Tuple(vec![T::Int]), &[0x40, 0x80, 0, 0, 1, 0x40, 0x80, 0, 0, 1, 0x38]);
+        corrupt(&T::Tuple(vec![]), &[0x38]);
+        corrupt(&T::Map(Box::new(T::Int), Box::new(T::Int)), &[0x40, 0x80, 0, 0, 1, 0x38]);
+    }
+
+    #[test]
+    fn random_structured_values_match_reference() {
+        let mut rng = SmallRng::seed_from_u64(0x5EED_0006);
+        for ty in structured_types() {
+            for _ in 0..1500 {
+                let a = random_value(&ty, &mut rng);
+                let b = random_value(&ty, &mut rng);
+                let expected = reference_cmp(&ty, &a, &b);
+                for order in [Order::Asc, Order::Desc] {
+                    let (ea, eb) = (enc(&ty, order, &a), enc(&ty, order, &b));
+                    let want = if order == Order::Asc { expected } else { expected.reverse() };
+                    assert_eq!(ea.cmp(&eb), want, "{ty:?} {order:?} {a:02x?} vs {b:02x?}");
+                    if ea != eb {
+                        assert!(!eb.starts_with(&ea) && !ea.starts_with(&eb), "{ty:?}: not prefix-free");
+                    }
+                    let (da, rest) = decode_component(&ty, order, &ea).unwrap();
+                    assert!(rest.is_empty());
+                    assert_eq!(reference_cmp(&ty, &da, &a), Ordering::Equal, "{ty:?} {a:02x?} decoded to {da:02x?}");
+                    assert_eq!(enc(&ty, order, &da), ea, "decode is canonical");
+                }
+            }
         }
     }
 
@@ -1795,7 +2423,8 @@ mod tests {
     #[test]
     fn random_composite_keys_match_reference() {
         let mut rng = SmallRng::seed_from_u64(0x5EED_0002);
-        let pool = [T::Int, T::Bigint, T::Varint, T::Double, T::Decimal, T::Text, T::Blob];
+        let mut pool = vec![T::Int, T::Bigint, T::Varint, T::Double, T::Decimal, T::Text, T::Blob];
+        pool.extend(structured_types());
         for _ in 0..200 {
             let columns = rng.gen_range(1..=4);
             let types: Vec<(ClusteringType, Order)> = (0..columns)
@@ -1855,19 +2484,21 @@ mod tests {
     #[test]
     fn decoding_random_bytes_never_panics() {
         let mut rng = SmallRng::seed_from_u64(0x5EED_0003);
-        const INTERESTING: [u8; 10] = [0x00, 0x01, 0x02, 0x03, 0x7F, 0x80, 0x81, 0xFE, 0xFF, 0x11];
+        const INTERESTING: [u8; 13] = [0x00, 0x01, 0x02, 0x03, 0x7F, 0x80, 0x81, 0xFE, 0xFF, 0x11, 0x38, 0x3E, 0x40];
+        let mut all_types = ALL_TYPES.to_vec();
+        all_types.extend(structured_types());
         for _ in 0..4000 {
             let len = rng.gen_range(0..40);
             let input: Vec<u8> = (0..len)
                 .map(|_| if rng.gen() { INTERESTING[rng.gen_range(0..INTERESTING.len())] } else { rng.gen() })
                 .collect();
-            for ty in &ALL_TYPES {
+            for ty in &all_types {
                 for order in [Order::Asc, Order::Desc] {
                     check_decode_bijective(ty, order, &input);
                 }
             }
             let types: Vec<(ClusteringType, Order)> = (0..rng.gen_range(0..4))
-                .map(|_| (ALL_TYPES[rng.gen_range(0..ALL_TYPES.len())].clone(), Order::Asc))
+                .map(|_| (all_types[rng.gen_range(0..all_types.len())].clone(), Order::Asc))
                 .collect();
             let _ = decode_key(&types, &input);
         }
@@ -1892,6 +2523,12 @@ mod tests {
             (T::Text, b"a\0b\0\0".to_vec()),
             (T::Int, i32::MIN.to_be_bytes().to_vec()),
             (T::Boolean, vec![1]),
+            (list(T::Int), ints(&[1, -1, 0])),
+            (T::Set(Box::new(T::Text)), texts(&["", "a\0", "b"])),
+            (T::Map(Box::new(T::Int), Box::new(T::Text)), map_of(&[(vec![0, 0, 0, 1], b"x".to_vec())])),
+            (T::Tuple(vec![T::Int, T::Text, T::Blob]), tuple(&[None, txt("a"), Some(vec![0])])),
+            (list(list(T::Int)), collection(&[Some(ints(&[])), Some(ints(&[7]))])),
+            (T::Tuple(vec![T::Decimal, list(T::Varint)]), tuple(&[Some(dec(-15, 1)), Some(collection(&[]))])),
         ];
         for _ in 0..3000 {
             let (ty, v) = &samples[rng.gen_range(0..samples.len())];

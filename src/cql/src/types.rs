@@ -210,9 +210,19 @@ impl CqlType {
 
     /// The order-preserving clustering encoding for this type, if it can be a primary key
     /// column: every native but `counter` and `duration`, and frozen collections, tuples and
-    /// UDTs that do not reference `duration`.
+    /// (resolved) UDTs that do not reference either. A UDT is ordered as the tuple of its fields.
     pub fn clustering_type(&self) -> Option<ClusteringType> {
+        if !self.is_frozen() {
+            return None;
+        }
+        self.frozen_clustering_type()
+    }
+
+    /// [`CqlType::clustering_type`] of this type inside a frozen value (where every nested type
+    /// is serialized whole, whatever its own `frozen` flag).
+    fn frozen_clustering_type(&self) -> Option<ClusteringType> {
         use ClusteringType as C;
+        let nested = |t: &CqlType| t.frozen_clustering_type().map(Box::new);
         Some(match self {
             CqlType::Ascii => C::Ascii,
             CqlType::Bigint => C::Bigint,
@@ -233,8 +243,17 @@ impl CqlType {
             CqlType::Uuid => C::Uuid,
             CqlType::Varint => C::Varint,
             CqlType::Counter | CqlType::Duration => return None,
-            other if other.is_frozen() && !other.references_duration() => C::Frozen,
-            _ => return None,
+            CqlType::List { element, .. } => C::List(nested(element)?),
+            CqlType::Set { element, .. } => C::Set(nested(element)?),
+            CqlType::Map { key, value, .. } => C::Map(nested(key)?, nested(value)?),
+            CqlType::Tuple(items) => {
+                C::Tuple(items.iter().map(CqlType::frozen_clustering_type).collect::<Option<_>>()?)
+            }
+            CqlType::Udt { fields, .. } => {
+                C::Tuple(fields.iter().map(|(_, t)| t.frozen_clustering_type()).collect::<Option<_>>()?)
+            }
+            // Without its fields a user type cannot be ordered.
+            CqlType::UdtRef { .. } => return None,
         })
     }
 

@@ -246,11 +246,25 @@ fn clustering_types() {
     assert_eq!(CqlType::Counter.clustering_type(), None);
     assert_eq!(CqlType::Duration.clustering_type(), None);
     assert_eq!(list(CqlType::Int, false).clustering_type(), None);
-    assert_eq!(list(CqlType::Int, true).clustering_type(), Some(C::Frozen));
-    assert_eq!(CqlType::Tuple(vec![CqlType::Int]).clustering_type(), Some(C::Frozen));
+    assert_eq!(list(CqlType::Int, true).clustering_type(), Some(C::List(Box::new(C::Int))));
+    // Nested collections are serialized whole inside a frozen value, whatever their flag.
+    assert_eq!(
+        list(list(CqlType::Text, false), true).clustering_type(),
+        Some(C::List(Box::new(C::List(Box::new(C::Text)))))
+    );
+    assert_eq!(list(CqlType::Duration, true).clustering_type(), None);
+    assert_eq!(set(CqlType::Varint, true).clustering_type(), Some(C::Set(Box::new(C::Varint))));
+    let m = map(CqlType::Int, udt("a", true), true);
+    assert_eq!(m.clustering_type(), Some(C::Map(Box::new(C::Int), Box::new(C::Tuple(vec![C::Int, C::Text])))));
+    assert_eq!(map(CqlType::Int, CqlType::Blob, false).clustering_type(), None);
+    let tuple = CqlType::Tuple(vec![CqlType::Int, CqlType::Text]);
+    assert_eq!(tuple.clustering_type(), Some(C::Tuple(vec![C::Int, C::Text])));
     assert_eq!(CqlType::Tuple(vec![CqlType::Duration]).clustering_type(), None);
-    assert_eq!(udt("a", true).clustering_type(), Some(C::Frozen));
+    assert_eq!(CqlType::Tuple(vec![CqlType::Counter]).clustering_type(), None);
+    // A UDT is the tuple of its fields (a int, b text).
+    assert_eq!(udt("a", true).clustering_type(), Some(C::Tuple(vec![C::Int, C::Text])));
     assert_eq!(udt("a", false).clustering_type(), None);
+    assert_eq!(CqlType::UdtRef { keyspace: None, name: "a".into(), frozen: true }.clustering_type(), None);
     for t in natives() {
         assert_eq!(t.can_be_primary_key(), !matches!(t, CqlType::Counter | CqlType::Duration), "{t}");
     }

@@ -10,8 +10,8 @@
 //! value), tuples and UDT values component by component with null first. The empty value sorts
 //! before every other value of its type; `Null` before everything.
 //!
-//! This is the order `sibyl_common::clustering` encodes for native types. (For frozen
-//! collections, tuples and UDTs that module orders by the serialized bytes instead.)
+//! This is the order `sibyl_common::clustering` encodes, frozen collections, tuples and UDTs
+//! included (there a tuple's omitted trailing components are nulls, as here).
 
 use std::cmp::Ordering;
 
