@@ -50,6 +50,12 @@ impl Outbox {
     }
 
     fn push_with(&self, stream: i16, response: &Response, extras: &ResponseExtras) {
+        self.push_quiet(stream, response, extras);
+        self.ready.notify_one();
+    }
+
+    /// Queues a response without waking the writer (the caller wakes it once per batch).
+    fn push_quiet(&self, stream: i16, response: &Response, extras: &ResponseExtras) {
         let compression = *self.compression.lock();
         let mut buf = self.buf.lock();
         let start = buf.len();
@@ -63,8 +69,6 @@ impl Outbox {
             });
             let _ = encode_response_frame(&mut buf, stream, &ResponseExtras::NONE, &err, compression);
         }
-        drop(buf);
-        self.ready.notify_one();
     }
 
     fn len(&self) -> usize {
@@ -224,6 +228,9 @@ impl Reader {
                 }
             }
             buf.drain(..consumed);
+            if consumed > 0 {
+                self.out.ready.notify_one();
+            }
             // Back-pressure on responses the client does not read.
             while self.out.len() > OUTBOX_HIGH_WATER_BYTES {
                 let drained = self.out.drained.notified();
@@ -341,6 +348,14 @@ impl Reader {
 
     /// Runs a statement request on its own task once the limits allow it.
     async fn spawn_request(&mut self, stream: i16, request: Request, frame_bytes: usize) -> Result<(), Close> {
+        if dispatch::runs_inline(&self.ctx, &request) {
+            // Bounded work (a point write or a point read of a prepared statement): run it here
+            // and answer with the rest of this read's batch, without a task or a wake-up.
+            let (response, warnings) = dispatch::execute(&self.ctx, &self.session, request);
+            let extras = ResponseExtras { warnings, ..ResponseExtras::NONE };
+            self.out.push_quiet(stream, &response, &extras);
+            return Ok(());
+        }
         let bytes = u32::try_from(frame_bytes.max(1)).unwrap_or(u32::MAX);
         let mut shutdown = self.shutdown.clone();
         let permits = async {

@@ -9,6 +9,9 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 use sibyl_coordinator::{BatchItem, CqlError, QueryOptions, QueryResult};
 use sibyl_cql::ast::BatchKind;
+use sibyl_cql::plan::conditions::Conditions;
+use sibyl_cql::plan::restrict::PartitionRestrictions;
+use sibyl_cql::plan::Plan;
 use sibyl_protocol as proto;
 use sibyl_protocol::{
     Batch, BatchQuery, BatchType, QueryParameters, Request, Response, ResultBody, RowsMetadata, Values,
@@ -51,6 +54,25 @@ pub fn execute(ctx: &ServerContext, session: &Session, request: Request) -> (Res
         }
     };
     (response, warnings)
+}
+
+/// Whether a request is bounded, cheap work that the connection may run in place instead of
+/// on a task of its own: an EXECUTE of a prepared single-statement write (when writes do not
+/// wait for a commitlog sync) or of a read of whole partitions named by their keys in a table
+/// without clustering columns. Everything else (scans, batches, schema changes, unprepared
+/// text) runs on its own task so it never holds up the connection's other streams.
+pub fn runs_inline(ctx: &ServerContext, request: &Request) -> bool {
+    let Request::Execute { id, .. } = request else { return false };
+    let Ok(prepared) = ctx.processor.prepared(id) else { return false };
+    match &prepared.plan {
+        Plan::Modification(m) => ctx.inline_writes && matches!(m.conditions, Conditions::None),
+        Plan::Select(s) => {
+            matches!(s.restrictions.partition, PartitionRestrictions::Keys(_))
+                && s.table.ck.is_empty()
+                && s.group_by.is_none()
+        }
+        _ => false,
+    }
 }
 
 fn options(session: &Session, params: QueryParameters) -> QueryOptions {

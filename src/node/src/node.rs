@@ -10,7 +10,7 @@ use sibyl_coordinator::describe::{ClusterInfo, RingToken};
 use sibyl_coordinator::local::{stored_identity, write_local, LocalNode};
 use sibyl_coordinator::schema_store::{bootstrap, system_schema};
 use sibyl_coordinator::QueryProcessor;
-use sibyl_storage::Engine;
+use sibyl_storage::{Engine, SyncMode};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -102,7 +102,8 @@ impl Node {
     /// closes storage (flushing memtables, retiring clean commitlog segments).
     pub async fn serve(self, listener: TcpListener, shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
         let Node { config, engine, processor, .. } = self;
-        let ctx = Arc::new(ServerContext::new(processor, config.limits.clone()));
+        let inline_writes = matches!(config.commitlog_sync, SyncMode::Periodic { .. });
+        let ctx = Arc::new(ServerContext::new(processor, config.limits.clone(), inline_writes));
         Server::new(listener, Arc::clone(&ctx)).run(shutdown).await;
         drop(ctx);
         tokio::task::spawn_blocking(move || match Arc::try_unwrap(engine) {

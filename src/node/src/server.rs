@@ -26,6 +26,9 @@ const EVENT_QUEUE_LEN: usize = 1024;
 pub struct ServerContext {
     pub processor: QueryProcessor,
     pub limits: NativeLimits,
+    /// Writes are acknowledged without waiting for a commitlog sync (`periodic`), so a point
+    /// write is short enough to run on the connection's own task.
+    pub inline_writes: bool,
     /// Pushed to connections that REGISTERed for them.
     pub events: broadcast::Sender<Arc<Event>>,
     /// Request bytes being executed, over all connections (one permit per byte).
@@ -69,12 +72,13 @@ impl Drop for ConnectionSlot {
 }
 
 impl ServerContext {
-    pub fn new(processor: QueryProcessor, limits: NativeLimits) -> Self {
+    pub fn new(processor: QueryProcessor, limits: NativeLimits, inline_writes: bool) -> Self {
         let (events, _) = broadcast::channel(EVENT_QUEUE_LEN);
         ServerContext {
             processor,
             request_bytes: Arc::new(Semaphore::new(limits.max_request_bytes_in_flight)),
             limits,
+            inline_writes,
             events,
             connections: Mutex::new(ConnectionCount::default()),
             metrics: Metrics::default(),
