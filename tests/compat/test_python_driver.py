@@ -629,18 +629,13 @@ def test_ttl_and_writetime(session):
     assert session.execute("SELECT v FROM ttl_t WHERE k = 1").one().v == "a"
 
 
-TTL_FIRST_BUG = pytest.mark.xfail(
-    strict=True, reason="sibyl numbers the USING bind markers [timestamp] before [ttl] whatever the text order; "
-                        "Cassandra numbers every marker in order of appearance")
-
-
 @pytest.mark.parametrize("cql,order", [
     pytest.param("INSERT INTO ttl_bind (k, v) VALUES (?, ?) USING TTL ? AND TIMESTAMP ?",
-                 ["k", "v", "[ttl]", "[timestamp]"], id="insert-ttl-first", marks=TTL_FIRST_BUG),
+                 ["k", "v", "[ttl]", "[timestamp]"], id="insert-ttl-first"),
     pytest.param("INSERT INTO ttl_bind (k, v) VALUES (?, ?) USING TIMESTAMP ? AND TTL ?",
                  ["k", "v", "[timestamp]", "[ttl]"], id="insert-timestamp-first"),
     pytest.param("UPDATE ttl_bind USING TTL ? AND TIMESTAMP ? SET v = ? WHERE k = ?",
-                 ["[ttl]", "[timestamp]", "v", "k"], id="update-ttl-first", marks=TTL_FIRST_BUG),
+                 ["[ttl]", "[timestamp]", "v", "k"], id="update-ttl-first"),
     pytest.param("UPDATE ttl_bind USING TIMESTAMP ? AND TTL ? SET v = ? WHERE k = ?",
                  ["[timestamp]", "[ttl]", "v", "k"], id="update-timestamp-first"),
 ])
@@ -655,14 +650,9 @@ def test_using_ttl_and_timestamp_bind_markers_follow_text_order(session, cql, or
     assert 990 <= row.t <= 1000 and row.w == 1_700_000_000_000_000, row
 
 
-IF_FIRST_BUG = pytest.mark.xfail(
-    strict=True, reason="sibyl numbers the markers of an IF condition before those of the WHERE clause; Cassandra "
-                        "numbers every marker in order of appearance, so positional values bind to the wrong columns")
-
-
 @pytest.mark.parametrize("cql,order", [
-    pytest.param("UPDATE lwt_bind SET v = ? WHERE k = ? IF w = ?", ["v", "k", "w"], id="update-if", marks=IF_FIRST_BUG),
-    pytest.param("DELETE FROM lwt_bind WHERE k = ? IF w = ?", ["k", "w"], id="delete-if", marks=IF_FIRST_BUG),
+    pytest.param("UPDATE lwt_bind SET v = ? WHERE k = ? IF w = ?", ["v", "k", "w"], id="update-if"),
+    pytest.param("DELETE FROM lwt_bind WHERE k = ? IF w = ?", ["k", "w"], id="delete-if"),
     pytest.param("INSERT INTO lwt_bind (k, v, w) VALUES (?, ?, ?) IF NOT EXISTS", ["k", "v", "w"], id="insert-if-not-exists"),
 ])
 def test_conditional_bind_markers_follow_text_order(session, cql, order):

@@ -248,7 +248,7 @@ impl QueryProcessor {
             let Plan::Modification(m) = p else {
                 return invalid("Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.");
             };
-            if v.len() != m.vars.specs.len() {
+            if v.len() != m.vars.len() {
                 return invalid("Invalid amount of bind variables");
             }
             values.extend(v.iter().cloned());
@@ -261,16 +261,16 @@ impl QueryProcessor {
 
     fn resolve_values<'o>(&self, vars: &Vars, options: &'o QueryOptions) -> CqlResult<Cow<'o, [BoundValue]>> {
         let Some(names) = &options.names else {
-            if options.values.len() != vars.specs.len() {
+            if options.values.len() != vars.len() {
                 return invalid("Invalid amount of bind variables");
             }
             return Ok(Cow::Borrowed(options.values.as_slice()));
         };
-        if options.values.len() != vars.specs.len() || names.len() != options.values.len() {
+        if options.values.len() != vars.len() || names.len() != options.values.len() {
             return invalid("Invalid amount of bind variables");
         }
-        let mut out = Vec::with_capacity(vars.specs.len());
-        for spec in &vars.specs {
+        let mut out = Vec::with_capacity(vars.len());
+        for spec in vars.specs() {
             let Some(i) = names.iter().position(|n| *n == spec.name) else {
                 return invalid(format!("No value provided for bind variable {}", spec.name));
             };
@@ -292,7 +292,7 @@ impl QueryProcessor {
                 let values = self.resolve_values(&s.vars, options)?;
                 let (micros, now) = self.now();
                 let mut env = ExecEnv { now_micros: micros, sequencer: &self.inner.sequencer };
-                let mut ctx = BindCtx { values: &values, specs: &s.vars.specs, env: &mut env };
+                let mut ctx = BindCtx { values: &values, vars: &s.vars, env: &mut env };
                 let rows =
                     execute_select(&self.inner, s, &mut ctx, now, options.page_size, options.paging_state.as_deref())?;
                 Ok(QueryResult::Rows(rows))
@@ -321,7 +321,7 @@ impl QueryProcessor {
     ) -> CqlResult<QueryResult> {
         let (micros, now) = self.now();
         let mut env = ExecEnv { now_micros: micros, sequencer: &self.inner.sequencer };
-        let mut ctx = BindCtx { values, specs: &m.vars.specs, env: &mut env };
+        let mut ctx = BindCtx { values, vars: &m.vars, env: &mut env };
         let default_ts = self.default_timestamp(options, micros);
         if m.has_conditions() {
             let item = bind_item(m, &mut ctx, default_ts, now)?;
@@ -348,7 +348,7 @@ impl QueryProcessor {
         let values = &options.values;
         let mut batch_ts = self.default_timestamp(options, micros);
         if let Some(t) = &b.timestamp {
-            let mut ctx = BindCtx { values, specs: &b.vars.specs, env: &mut env };
+            let mut ctx = BindCtx { values, vars: &b.vars, env: &mut env };
             if let sibyl_cql::plan::vars::Bound::Bytes(v) = t.bind(&mut ctx)? {
                 batch_ts = sibyl_cql::plan::vars::bound_bigint(&sibyl_cql::plan::vars::Bound::Bytes(v))
                     .ok_or_else(|| CqlError::invalid("Invalid timestamp value"))?;
@@ -358,16 +358,14 @@ impl QueryProcessor {
         }
         let slice_of = |i: usize, s: &ModificationPlan| -> CqlResult<&[BoundValue]> {
             let start = b.offsets.get(i).copied().unwrap_or(0);
-            values
-                .get(start..start + s.vars.specs.len())
-                .ok_or_else(|| CqlError::invalid("Invalid amount of bind variables"))
+            values.get(start..start + s.vars.len()).ok_or_else(|| CqlError::invalid("Invalid amount of bind variables"))
         };
         if b.has_conditions() {
             let mut envs: Vec<ExecEnv<'_>> =
                 b.statements.iter().map(|_| ExecEnv { now_micros: micros, sequencer: &self.inner.sequencer }).collect();
             let mut ctxs = Vec::with_capacity(b.statements.len());
             for ((i, s), env) in b.statements.iter().enumerate().zip(envs.iter_mut()) {
-                ctxs.push(BindCtx { values: slice_of(i, s)?, specs: &s.vars.specs, env });
+                ctxs.push(BindCtx { values: slice_of(i, s)?, vars: &s.vars, env });
             }
             let mut items: Vec<CasItem<'_>> = Vec::with_capacity(b.statements.len());
             for (s, ctx) in b.statements.iter().zip(ctxs.iter_mut()) {
@@ -378,7 +376,7 @@ impl QueryProcessor {
         let mut mutations = Vec::new();
         let _guard = b.statements.iter().any(ModificationPlan::requires_read).then(|| self.inner.lwt.lock());
         for (i, s) in b.statements.iter().enumerate() {
-            let mut ctx = BindCtx { values: slice_of(i, s)?, specs: &s.vars.specs, env: &mut env };
+            let mut ctx = BindCtx { values: slice_of(i, s)?, vars: &s.vars, env: &mut env };
             let params = bind_attributes(s, &mut ctx, batch_ts, now)?;
             let target = bind_target(s, &mut ctx)?;
             mutations.extend(build_mutations(&self.inner, s, &target, &params, &mut ctx)?);

@@ -65,7 +65,7 @@ pub fn bind_attributes(
     let timestamp = match &plan.timestamp {
         None => default_ts,
         Some(t) => {
-            let mut local = BindCtx { values: ctx.values, specs: ctx.specs, env: &mut *ctx.env };
+            let mut local = BindCtx { values: ctx.values, vars: ctx.vars, env: &mut *ctx.env };
             match t.bind(&mut local)? {
                 Bound::Null => return invalid("Invalid null value of timestamp"),
                 Bound::Unset => default_ts,
@@ -77,7 +77,7 @@ pub fn bind_attributes(
     let ttl = match &plan.ttl {
         None => default_ttl,
         Some(t) => {
-            let mut local = BindCtx { values: ctx.values, specs: ctx.specs, env: &mut *ctx.env };
+            let mut local = BindCtx { values: ctx.values, vars: ctx.vars, env: &mut *ctx.env };
             match t.bind(&mut local)? {
                 Bound::Null => 0,
                 Bound::Unset => default_ttl,

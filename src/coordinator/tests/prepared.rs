@@ -292,3 +292,82 @@ fn statements_in_use_survive_eviction_longer() {
     assert!(h.proc.prepared(&next.id).is_ok());
     assert!(h.proc.prepared(&big.id).is_err());
 }
+
+/// Cassandra numbers bind markers in order of appearance in the text: values bound by position
+/// reach the TTL or the timestamp as written, whichever comes first.
+#[test]
+fn using_markers_bind_in_text_order() {
+    let h = Harness::new();
+    h.create_table("CREATE TABLE t (k int PRIMARY KEY, v text)");
+    let ts = 1_700_000_000_000_000i64;
+    let cases: [(&str, [&str; 4]); 4] = [
+        ("INSERT INTO t (k, v) VALUES (?, ?) USING TTL ? AND TIMESTAMP ?", ["k", "v", "[ttl]", "[timestamp]"]),
+        ("INSERT INTO t (k, v) VALUES (?, ?) USING TIMESTAMP ? AND TTL ?", ["k", "v", "[timestamp]", "[ttl]"]),
+        ("UPDATE t USING TTL ? AND TIMESTAMP ? SET v = ? WHERE k = ?", ["[ttl]", "[timestamp]", "v", "k"]),
+        ("UPDATE t USING TIMESTAMP ? AND TTL ? SET v = ? WHERE k = ?", ["[timestamp]", "[ttl]", "v", "k"]),
+    ];
+    for (k, (cql, order)) in (0..).zip(cases) {
+        let p = h.proc.prepare(cql, Some("ks")).unwrap();
+        let got: Vec<String> = p.bind_specs().iter().map(|s| s.name.clone()).collect();
+        assert_eq!(got, order, "{cql}");
+        assert_eq!(p.pk_indexes(), vec![order.iter().position(|n| *n == "k").unwrap() as u16], "{cql}");
+        let values = order
+            .iter()
+            .map(|n| match *n {
+                "k" => int(k),
+                "v" => text("x"),
+                "[ttl]" => int(1000),
+                _ => bigint(ts + i64::from(k)),
+            })
+            .collect();
+        h.proc.execute(&p, &QueryOptions::with_values(values)).unwrap();
+        let want = [1000.to_string(), (ts + i64::from(k)).to_string()];
+        assert_eq!(h.rows(&format!("SELECT TTL(v), WRITETIME(v) FROM t WHERE k = {k}")), [want], "{cql}");
+    }
+    // DELETE … USING TIMESTAMP ? WHERE k = ?: an older timestamp leaves the row, a newer one
+    // deletes it.
+    let p = h.proc.prepare("DELETE FROM t USING TIMESTAMP ? WHERE k = ?", Some("ks")).unwrap();
+    assert_eq!(names(&p), pairs(&[("[timestamp]", "bigint"), ("k", "int")]));
+    assert_eq!(p.pk_indexes(), vec![1]);
+    h.proc.execute(&p, &QueryOptions::with_values(vec![bigint(ts - 1), int(0)])).unwrap();
+    assert_eq!(h.rows("SELECT k FROM t WHERE k = 0"), table(&[&["0"]]));
+    h.proc.execute(&p, &QueryOptions::with_values(vec![bigint(ts + 1), int(0)])).unwrap();
+    assert_eq!(h.rows("SELECT k FROM t WHERE k = 0"), Vec::<Vec<String>>::new());
+}
+
+/// The markers of an `IF` condition come after those of the `WHERE` clause, as written.
+#[test]
+fn condition_markers_bind_in_text_order() {
+    let h = Harness::new();
+    h.create_table("CREATE TABLE t (k int PRIMARY KEY, v text, w int)");
+    h.exec("INSERT INTO t (k, v, w) VALUES (1, 'old', 10)");
+    h.exec("INSERT INTO t (k, v, w) VALUES (2, 'old', 10)");
+    let p = h.proc.prepare("UPDATE t SET v = ? WHERE k = ? IF w = ?", Some("ks")).unwrap();
+    assert_eq!(names(&p), pairs(&[("v", "text"), ("k", "int"), ("w", "int")]));
+    assert_eq!(p.pk_indexes(), vec![1]);
+    let r = h.proc.execute(&p, &QueryOptions::with_values(vec![text("new"), int(1), int(10)])).unwrap();
+    assert_eq!(render(r.rows().unwrap()), table(&[&["true"]]));
+    assert_eq!(h.rows("SELECT v FROM t WHERE k = 1"), table(&[&["'new'"]]));
+    let p = h.proc.prepare("DELETE FROM t WHERE k = ? IF w = ?", Some("ks")).unwrap();
+    assert_eq!(names(&p), pairs(&[("k", "int"), ("w", "int")]));
+    assert_eq!(p.pk_indexes(), vec![0]);
+    let r = h.proc.execute(&p, &QueryOptions::with_values(vec![int(2), int(10)])).unwrap();
+    assert_eq!(render(r.rows().unwrap()), table(&[&["true"]]));
+    assert_eq!(h.rows("SELECT k FROM t"), table(&[&["1"]]));
+    // In a batch, the markers are numbered through the whole text.
+    let cql = "BEGIN BATCH UPDATE t SET v = ? WHERE k = ? IF w = ?; \
+               UPDATE t USING TTL ? SET w = ? WHERE k = ?; APPLY BATCH";
+    let p = h.proc.prepare(cql, Some("ks")).unwrap();
+    let got: Vec<String> = p.bind_specs().iter().map(|s| s.name.clone()).collect();
+    assert_eq!(got, ["v", "k", "w", "[ttl]", "w", "k"]);
+    let values = vec![text("batched"), int(1), int(10), int(500), int(11), int(1)];
+    let r = h.proc.execute(&p, &QueryOptions::with_values(values)).unwrap();
+    assert_eq!(render(r.rows().unwrap()), table(&[&["true"]]));
+    assert_eq!(h.rows("SELECT v, w, TTL(w), TTL(v) FROM t WHERE k = 1"), table(&[&["'batched'", "11", "500", "null"]]));
+    // SELECT: WHERE, then PER PARTITION LIMIT, then LIMIT.
+    let p = h.proc.prepare("SELECT v FROM t WHERE w = ? AND k = ? LIMIT ? ALLOW FILTERING", Some("ks")).unwrap();
+    assert_eq!(names(&p), pairs(&[("w", "int"), ("k", "int"), ("[limit]", "int")]));
+    assert_eq!(p.pk_indexes(), vec![1]);
+    let r = h.proc.execute(&p, &QueryOptions::with_values(vec![int(11), int(1), int(1)])).unwrap();
+    assert_eq!(render(r.rows().unwrap()), table(&[&["'batched'"]]));
+}

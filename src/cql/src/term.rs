@@ -28,13 +28,55 @@ pub enum Literal {
     Null,
 }
 
-/// How a bind marker is written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BindMarker {
-    /// `?`
-    Anonymous,
-    /// `:name`
-    Named(String),
+/// A bind marker: `?`, or `:name`.
+///
+/// A marker's bind index is its rank among the statement's markers in order of appearance in
+/// the text, as Cassandra numbers them (`USING TTL ? AND TIMESTAMP ?` binds the TTL first,
+/// `SET v = ? WHERE k = ? IF w = ?` binds `v`, `k`, `w`), whatever order planning meets them in;
+/// a named marker written twice is two markers (two values, bound by the same name).
+#[derive(Clone)]
+pub struct BindMarker {
+    /// The name of a `:name` marker; `None` for `?`.
+    pub name: Option<String>,
+    /// The marker's byte offset in the statement text, which orders the statement's markers;
+    /// `None` for a marker built by code (it then comes after those met before it). Not part
+    /// of the marker's identity: `==` ignores it (a statement parsed again from its display is
+    /// the same statement) and `Debug` does not show it.
+    pub offset: Option<usize>,
+}
+
+impl BindMarker {
+    /// `?`.
+    pub fn anonymous() -> Self {
+        BindMarker { name: None, offset: None }
+    }
+
+    /// `:name`.
+    pub fn named(name: impl Into<String>) -> Self {
+        BindMarker { name: Some(name.into()), offset: None }
+    }
+
+    /// The same marker, written at byte `offset` of the statement text.
+    pub fn at(self, offset: usize) -> Self {
+        BindMarker { offset: Some(offset), ..self }
+    }
+}
+
+impl PartialEq for BindMarker {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for BindMarker {}
+
+impl fmt::Debug for BindMarker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            None => f.write_str("Anonymous"),
+            Some(name) => f.debug_tuple("Named").field(name).finish(),
+        }
+    }
 }
 
 /// A value expression.
@@ -109,9 +151,9 @@ impl fmt::Display for Literal {
 
 impl fmt::Display for BindMarker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BindMarker::Anonymous => f.write_str("?"),
-            BindMarker::Named(name) => {
+        match &self.name {
+            None => f.write_str("?"),
+            Some(name) => {
                 f.write_str(":")?;
                 write_ident(f, name, IdentClass::General)
             }

@@ -323,12 +323,13 @@ fn decode_uuid(text: &str) -> [u8; 16] {
 
 /// A bind marker `?` or `:name`, if present.
 pub(crate) fn marker(i: Input<'_>) -> PResult<'_, BindMarker> {
+    let at = i.tok().start;
     if is_sym(i.tok(), "?") {
-        return Ok((i.advance(), BindMarker::Anonymous));
+        return Ok((i.advance(), BindMarker::anonymous().at(at)));
     }
     if is_sym(i.tok(), ":") {
         let (r, name) = ident(i.advance())?;
-        return Ok((r, BindMarker::Named(name.into_string())));
+        return Ok((r, BindMarker::named(name.into_string()).at(at)));
     }
     i.fail(Expect::Many, true)
 }

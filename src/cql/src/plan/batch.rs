@@ -93,11 +93,9 @@ pub fn finish_batch(
     let mut vars = batch_vars;
     let mut offsets = Vec::with_capacity(statements.len());
     for s in &statements {
-        offsets.push(vars.specs.len());
-        vars.specs.extend(s.vars.specs.iter().cloned());
-        vars.names.extend(s.vars.names.iter().cloned());
+        offsets.push(vars.len());
         // Routing indexes only make sense for a single statement.
-        vars.pk_target.extend(s.vars.pk_target.iter().map(|_| None));
+        vars.append(&s.vars);
     }
     Ok(BatchPlan { kind, statements, offsets, timestamp, vars })
 }

@@ -61,7 +61,7 @@ fn key_too_long(len: usize) -> CqlError {
 /// The values of a single-column restriction (`=` or `IN`), each checked non-null.
 fn bind_value_set(set: &ValueSet, name: &str, ctx: &mut BindCtx<'_, '_>) -> CqlResult<Vec<Vec<u8>>> {
     let one = |t: &PTerm, ctx: &mut BindCtx<'_, '_>| -> CqlResult<Vec<u8>> {
-        let mut local = BindCtx { values: ctx.values, specs: ctx.specs, env: &mut *ctx.env };
+        let mut local = BindCtx { values: ctx.values, vars: ctx.vars, env: &mut *ctx.env };
         match t.bind(&mut local)? {
             Bound::Null => invalid(format!("Invalid null value in condition for column {name}")),
             Bound::Unset => invalid(format!("Invalid unset value for column {name}")),
@@ -129,7 +129,7 @@ fn read_tuple(b: &[u8]) -> Option<Vec<Option<Vec<u8>>>> {
 pub fn bind_partition_keys(sets: &[ValueSet], table: &TableInfo, ctx: &mut BindCtx<'_, '_>) -> CqlResult<Vec<Vec<u8>>> {
     // The common case: one column, one value.
     if let [ValueSet::Eq(t)] = sets {
-        let mut local = BindCtx { values: ctx.values, specs: ctx.specs, env: &mut *ctx.env };
+        let mut local = BindCtx { values: ctx.values, vars: ctx.vars, env: &mut *ctx.env };
         let key = match t.bind(&mut local)? {
             Bound::Null => {
                 return invalid(format!("Invalid null value in condition for column {}", table.quoted(table.pk[0])))
@@ -221,7 +221,7 @@ pub fn bind_token_range(
 ) -> CqlResult<Option<TokenRange>> {
     let mut one = |b: &Option<(PTerm, bool)>| -> CqlResult<Option<(i64, bool)>> {
         let Some((t, inc)) = b else { return Ok(None) };
-        let mut local = BindCtx { values: ctx.values, specs: ctx.specs, env: &mut *ctx.env };
+        let mut local = BindCtx { values: ctx.values, vars: ctx.vars, env: &mut *ctx.env };
         let bound = t.bind(&mut local)?;
         match bound {
             Bound::Null | Bound::Unset => invalid("Invalid null token value"),
@@ -346,7 +346,7 @@ fn bind_tuple(
             let mut out = Vec::with_capacity(terms.len());
             for (k, t) in terms.iter().enumerate() {
                 let name = table.quoted(table.ck[first + k]);
-                let mut local = BindCtx { values: ctx.values, specs: ctx.specs, env: &mut *ctx.env };
+                let mut local = BindCtx { values: ctx.values, vars: ctx.vars, env: &mut *ctx.env };
                 match t.bind(&mut local)? {
                     Bound::Null => return invalid(format!("Invalid null value in condition for column {name}")),
                     Bound::Unset => return invalid(format!("Invalid unset value for column {name}")),
@@ -356,7 +356,7 @@ fn bind_tuple(
             Ok(out)
         }
         TupleSource::Whole(t) => {
-            let mut local = BindCtx { values: ctx.values, specs: ctx.specs, env: &mut *ctx.env };
+            let mut local = BindCtx { values: ctx.values, vars: ctx.vars, env: &mut *ctx.env };
             match t.bind(&mut local)? {
                 Bound::Bytes(b) => tuple_components(&b, first, width, table),
                 _ => invalid(format!("Invalid null value in condition for column {}", table.quoted(table.ck[first]))),

@@ -62,7 +62,7 @@ impl Plan {
 
     /// The bind marker specifications (prepared statement metadata).
     pub fn bind_specs(&self) -> &[ColumnSpec] {
-        self.vars().map(|v| v.specs.as_slice()).unwrap_or_default()
+        self.vars().map(Vars::specs).unwrap_or_default()
     }
 
     /// The partition key bind indexes drivers route with (empty when not all are markers).

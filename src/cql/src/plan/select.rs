@@ -57,7 +57,7 @@ impl SelectPlan {
 
 fn bind_limit(t: Option<&PTerm>, what: &str, keyword: &str, ctx: &mut BindCtx<'_, '_>) -> CqlResult<Option<u32>> {
     let Some(t) = t else { return Ok(None) };
-    let mut local = BindCtx { values: ctx.values, specs: ctx.specs, env: &mut *ctx.env };
+    let mut local = BindCtx { values: ctx.values, vars: ctx.vars, env: &mut *ctx.env };
     match t.bind(&mut local)? {
         Bound::Null => invalid(format!("Invalid null value of {what}")),
         Bound::Unset => Ok(None),

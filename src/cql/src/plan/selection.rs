@@ -172,7 +172,7 @@ fn eval(e: &Sel, src: &dyn RowSource, ctx: &mut BindCtx<'_, '_>) -> CqlResult<Op
         Sel::WriteTime(c) => src.writetime(*c).map(|t| t.to_be_bytes().to_vec()),
         Sel::Ttl(c) => src.ttl(*c).map(|t| t.to_be_bytes().to_vec()),
         Sel::Term(t) => {
-            let mut local = BindCtx { values: ctx.values, specs: ctx.specs, env: &mut *ctx.env };
+            let mut local = BindCtx { values: ctx.values, vars: ctx.vars, env: &mut *ctx.env };
             match t.bind(&mut local)? {
                 Bound::Bytes(b) => Some(b.into_owned()),
                 _ => None,

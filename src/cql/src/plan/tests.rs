@@ -10,6 +10,7 @@ use super::json::{parse_json, value_to_json, Json};
 use super::keys::{
     bind_clustering, encode_partition_key, range_is_empty, ranges_after, split_partition_key, CkBound, CkRange,
 };
+use super::modify::Operation;
 use super::vars::{BindCtx, BoundValue};
 use super::*;
 use crate::parse_statement;
@@ -39,6 +40,22 @@ fn schema() -> Schema {
     def.sort_columns();
     let mut ks = KeyspaceDef::new("ks", BTreeMap::new(), true);
     ks.tables.insert("t".into(), Arc::new(def));
+    // `ks.c (k int PRIMARY KEY, l list<int>, m map<text, int>, w int)`.
+    let mut def = TableDef {
+        keyspace: "ks".into(),
+        name: "c".into(),
+        id: [2; 16],
+        columns: vec![
+            col("k", CqlType::Int, ColumnKind::PartitionKey, 0, ClusteringOrder::None),
+            col("l", CqlType::parse("list<int>").unwrap(), ColumnKind::Regular, -1, ClusteringOrder::None),
+            col("m", CqlType::parse("map<text, int>").unwrap(), ColumnKind::Regular, -1, ClusteringOrder::None),
+            col("w", CqlType::Int, ColumnKind::Regular, -1, ClusteringOrder::None),
+        ],
+        params: TableParams::default(),
+        dropped_columns: BTreeMap::new(),
+    };
+    def.sort_columns();
+    ks.tables.insert("c".into(), Arc::new(def));
     let mut s = Schema::default();
     s.keyspaces.insert("ks".into(), Arc::new(ks));
     s
@@ -91,7 +108,7 @@ fn empty_ranges_and_resuming_after_a_key() {
 fn slices_on_descending_columns_swap_bounds() {
     let Plan::Select(p) = plan_of("SELECT * FROM t WHERE k = 1 AND a = 1 AND b > 5").unwrap() else { panic!() };
     let mut env = NoEnv;
-    let mut ctx = BindCtx { values: &[], specs: &[], env: &mut env };
+    let mut ctx = BindCtx { values: &[], vars: &Vars::default(), env: &mut env };
     let c = bind_clustering(&p.restrictions.clustering, &p.table, &mut ctx).unwrap();
     assert_eq!(c.ranges.len(), 1);
     let r = &c.ranges[0];
@@ -108,7 +125,7 @@ fn mixed_order_tuple_slices_split_into_ranges_in_storage_order() {
     let cql = "SELECT * FROM t WHERE k = 1 AND (a, b) >= (1, 5) AND (a, b) < (3, 2)";
     let Plan::Select(p) = plan_of(cql).unwrap() else { panic!() };
     let mut env = NoEnv;
-    let mut ctx = BindCtx { values: &[], specs: &[], env: &mut env };
+    let mut ctx = BindCtx { values: &[], vars: &Vars::default(), env: &mut env };
     let c = bind_clustering(&p.restrictions.clustering, &p.table, &mut ctx).unwrap();
     let enc = |v: &[i32]| {
         let values: Vec<Vec<u8>> = v.iter().map(|x| x.to_be_bytes().to_vec()).collect();
@@ -159,6 +176,120 @@ fn marker_specs_and_routing() {
         ]
     );
     assert_eq!(p.result_specs().len(), 1);
+}
+
+fn spec_names(cql: &str) -> Vec<String> {
+    plan_of(cql).unwrap_or_else(|e| panic!("{cql}: {e:?}")).bind_specs().iter().map(|s| s.name.clone()).collect()
+}
+
+/// Cassandra numbers bind markers in order of appearance in the text, whatever clause they are in.
+#[test]
+fn markers_are_numbered_in_text_order() {
+    let cases: &[(&str, &[&str], &[u16])] = &[
+        (
+            "INSERT INTO t (k, a, b, v) VALUES (?, ?, ?, ?) USING TTL ? AND TIMESTAMP ?",
+            &["k", "a", "b", "v", "[ttl]", "[timestamp]"],
+            &[0],
+        ),
+        (
+            "INSERT INTO t (k, a, b, v) VALUES (?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?",
+            &["k", "a", "b", "v", "[timestamp]", "[ttl]"],
+            &[0],
+        ),
+        ("INSERT INTO c (k, w) VALUES (?, ?) IF NOT EXISTS", &["k", "w"], &[0]),
+        ("INSERT INTO c JSON ? USING TTL ?", &["[json]", "[ttl]"], &[]),
+        (
+            "UPDATE t USING TTL ? AND TIMESTAMP ? SET v = ? WHERE k = ? AND a = ? AND b = ?",
+            &["[ttl]", "[timestamp]", "v", "k", "a", "b"],
+            &[3],
+        ),
+        (
+            "UPDATE t USING TIMESTAMP ? AND TTL ? SET v = ? WHERE k = ? AND a = ? AND b = ?",
+            &["[timestamp]", "[ttl]", "v", "k", "a", "b"],
+            &[3],
+        ),
+        ("UPDATE c SET w = ? WHERE k = ? IF w = ?", &["w", "k", "w"], &[1]),
+        ("UPDATE c SET w = ? WHERE k = ? IF EXISTS", &["w", "k"], &[1]),
+        (
+            "UPDATE c USING TTL ? SET m[?] = ?, l = l + [?, ?], w = ? WHERE k = ? IF l[?] = ? AND m[?] > ?",
+            &[
+                "[ttl]", "key(m)", "value(m)", "value(l)", "value(l)", "w", "k", "idx(l)", "value(l)", "key(m)",
+                "value(m)",
+            ],
+            &[6],
+        ),
+        ("UPDATE t SET v = ? WHERE b = ? AND k = ? AND a = ?", &["v", "b", "k", "a"], &[2]),
+        ("DELETE FROM c USING TIMESTAMP ? WHERE k = ?", &["[timestamp]", "k"], &[1]),
+        ("DELETE FROM c WHERE k = ? IF w = ?", &["k", "w"], &[0]),
+        ("DELETE m[?], l[?] FROM c WHERE k = ? IF w IN ?", &["key(m)", "idx(l)", "k", "in(w)"], &[2]),
+        ("DELETE FROM t WHERE k = ? AND a IN ? AND b > ?", &["k", "in(a)", "b"], &[0]),
+        (
+            "SELECT v FROM t WHERE a = ? AND k = ? AND b > ? PER PARTITION LIMIT ? LIMIT ?",
+            &["a", "k", "b", "[per_partition_limit]", "[limit]"],
+            &[1],
+        ),
+        (
+            "SELECT * FROM t WHERE token(k) > ? AND a = ? AND token(k) < ? LIMIT ? ALLOW FILTERING",
+            &["partition key token", "a", "partition key token", "[limit]"],
+            &[],
+        ),
+        ("SELECT * FROM c WHERE w = ? AND m CONTAINS KEY ? AND k IN ? ALLOW FILTERING", &["w", "key(m)", "in(k)"], &[]),
+        // A named marker written twice is two markers, as in Cassandra (bound by name to the
+        // same value).
+        ("SELECT * FROM t WHERE k = :x AND a = :x AND b = ?", &["x", "x", "b"], &[0]),
+        ("UPDATE c SET w = :w WHERE k = :k IF w = :w", &["w", "k", "w"], &[1]),
+    ];
+    for (cql, want, pk) in cases {
+        assert_eq!(spec_names(cql), *want, "{cql}");
+        assert_eq!(plan_of(cql).unwrap().pk_indexes(), *pk, "{cql}");
+    }
+}
+
+#[test]
+fn batch_markers_are_numbered_in_text_order() {
+    let cql = "BEGIN BATCH USING TIMESTAMP ? \
+               INSERT INTO t (k, a, b, v) VALUES (?, ?, ?, ?) USING TTL ?; \
+               UPDATE c USING TTL ? SET w = ? WHERE k = ?; \
+               DELETE FROM c WHERE k = ?; \
+               APPLY BATCH";
+    let want = ["[timestamp]", "k", "a", "b", "v", "[ttl]", "[ttl]", "w", "k", "k"];
+    assert_eq!(spec_names(cql), want);
+    let Plan::Batch(b) = plan_of(cql).unwrap() else { panic!() };
+    assert_eq!(b.offsets, vec![1, 6, 9]);
+    let cql = "BEGIN BATCH UPDATE c SET w = ? WHERE k = ? IF w = ?; \
+               UPDATE c USING TTL ? SET l = ? WHERE k = ?; APPLY BATCH";
+    assert_eq!(spec_names(cql), ["w", "k", "w", "[ttl]", "l", "k"]);
+}
+
+/// Values bound by position reach the markers they were meant for.
+#[test]
+fn values_bind_by_text_position() {
+    let int = |v: i32| BoundValue::Value(v.to_be_bytes().to_vec());
+    let bigint = |v: i64| BoundValue::Value(v.to_be_bytes().to_vec());
+    for (cql, values) in [
+        ("INSERT INTO c (k, w) VALUES (?, ?) USING TTL ? AND TIMESTAMP ?", [int(1), int(2), int(1000), bigint(5)]),
+        ("INSERT INTO c (k, w) VALUES (?, ?) USING TIMESTAMP ? AND TTL ?", [int(1), int(2), bigint(5), int(1000)]),
+        ("UPDATE c USING TTL ? AND TIMESTAMP ? SET w = ? WHERE k = ?", [int(1000), bigint(5), int(2), int(1)]),
+        ("UPDATE c USING TIMESTAMP ? AND TTL ? SET w = ? WHERE k = ?", [bigint(5), int(1000), int(2), int(1)]),
+    ] {
+        let Plan::Modification(m) = plan_of(cql).unwrap() else { panic!() };
+        let mut env = NoEnv;
+        let mut ctx = BindCtx { values: &values, vars: &m.vars, env: &mut env };
+        let ttl = m.ttl.as_ref().unwrap().bind_value(&CqlType::Int, &mut ctx).unwrap();
+        let ts = m.timestamp.as_ref().unwrap().bind_value(&CqlType::Bigint, &mut ctx).unwrap();
+        assert_eq!((ttl, ts), (Some(CqlValue::Int(1000)), Some(CqlValue::Bigint(5))), "{cql}");
+        let Operation::Set { value, .. } = &m.operations[0] else { panic!() };
+        assert_eq!(value.bind_value(&CqlType::Int, &mut ctx).unwrap(), Some(CqlValue::Int(2)), "{cql}");
+    }
+    // The values are checked against the type of the marker they bind to.
+    let Plan::Modification(m) = plan_of("UPDATE c USING TTL ? AND TIMESTAMP ? SET w = ? WHERE k = ?").unwrap() else {
+        panic!()
+    };
+    let values = [bigint(5), int(1000), int(2), int(1)];
+    let mut env = NoEnv;
+    let mut ctx = BindCtx { values: &values, vars: &m.vars, env: &mut env };
+    let e = m.ttl.as_ref().unwrap().bind_value(&CqlType::Int, &mut ctx).unwrap_err();
+    assert_eq!(e.message(), "Expected 4 or 0 byte int (8)");
 }
 
 #[test]
@@ -258,7 +389,7 @@ fn bound_values_are_checked() {
     let Plan::Select(s) = &p else { panic!() };
     let mut env = NoEnv;
     let values = [BoundValue::Value(vec![1, 2])];
-    let mut ctx = BindCtx { values: &values, specs: &s.vars.specs, env: &mut env };
+    let mut ctx = BindCtx { values: &values, vars: &s.vars, env: &mut env };
     let e = keys::bind_partition_keys(
         match &s.restrictions.partition {
             restrict::PartitionRestrictions::Keys(k) => k,

@@ -48,34 +48,95 @@ pub enum BoundValue {
 }
 
 /// The markers of a statement being planned.
+///
+/// Planning registers markers in whatever order it meets them (the `USING` clause before the
+/// assignments, conditions before the `WHERE` clause...), each getting a registration id
+/// (what [`PTerm::Marker`] holds); the bind index of a marker (its place among the values a
+/// client sends, and in the prepared metadata) is its rank in the statement text, as Cassandra
+/// numbers them. The same marker registered again (same text offset) shares its bind index.
 #[derive(Debug, Clone, Default)]
 pub struct Vars {
-    pub specs: Vec<ColumnSpec>,
-    /// The marker's name when written `:name`.
-    pub names: Vec<Option<String>>,
-    /// For markers whose receiver is a partition key column itself: its position.
-    pub pk_target: Vec<Option<usize>>,
+    /// By bind index: what each marker is.
+    specs: Vec<ColumnSpec>,
+    /// By bind index: the marker's name when written `:name`.
+    names: Vec<Option<String>>,
+    /// By bind index: for markers whose receiver is a partition key column itself, its position.
+    pk_target: Vec<Option<usize>>,
+    /// By bind index: the marker's offset in the text (`None` for markers built by code, which
+    /// come after every other marker registered before them).
+    offsets: Vec<Option<usize>>,
+    /// By registration id: the bind index.
+    slots: Vec<usize>,
 }
 
 impl Vars {
-    /// Registers the next marker; returns its index.
+    /// Registers a marker; returns its registration id.
     pub fn add(&mut self, marker: &BindMarker, spec: ColumnSpec) -> usize {
         self.add_target(marker, spec, None)
     }
 
-    /// Registers the next marker whose receiver is the partition key column at `pk_position`.
+    /// Registers a marker whose receiver is the partition key column at `pk_position`; returns
+    /// its registration id.
     pub fn add_target(&mut self, marker: &BindMarker, mut spec: ColumnSpec, pk_position: Option<usize>) -> usize {
-        let name = match marker {
-            BindMarker::Anonymous => None,
-            BindMarker::Named(n) => Some(n.clone()),
-        };
-        if let Some(n) = &name {
+        let id = self.slots.len();
+        if let Some(at) = marker.offset {
+            if let Some(slot) = self.offsets.iter().position(|o| *o == Some(at)) {
+                self.slots.push(slot);
+                return id;
+            }
+        }
+        if let Some(n) = &marker.name {
             spec.name = n.clone();
         }
-        self.specs.push(spec);
-        self.names.push(name);
-        self.pk_target.push(pk_position);
-        self.specs.len() - 1
+        let slot = match marker.offset {
+            Some(at) => self.offsets.iter().position(|o| o.is_none_or(|o| o > at)).unwrap_or(self.offsets.len()),
+            None => self.offsets.len(),
+        };
+        for s in &mut self.slots {
+            if *s >= slot {
+                *s += 1;
+            }
+        }
+        self.specs.insert(slot, spec);
+        self.names.insert(slot, marker.name.clone());
+        self.pk_target.insert(slot, pk_position);
+        self.offsets.insert(slot, marker.offset);
+        self.slots.push(slot);
+        id
+    }
+
+    /// Appends the markers of `other` (a later statement of the same text, e.g. of a batch)
+    /// after these, without their partition key targets. Their registration ids are not valid
+    /// here: `other` binds its own values.
+    pub fn append(&mut self, other: &Vars) {
+        self.specs.extend(other.specs.iter().cloned());
+        self.names.extend(other.names.iter().cloned());
+        self.pk_target.extend(other.pk_target.iter().map(|_| None));
+        self.offsets.extend(other.offsets.iter().copied());
+    }
+
+    /// The markers' specifications, by bind index.
+    pub fn specs(&self) -> &[ColumnSpec] {
+        &self.specs
+    }
+
+    /// The markers' names (`:name`), by bind index.
+    pub fn names(&self) -> &[Option<String>] {
+        &self.names
+    }
+
+    /// The number of values the statement binds.
+    pub fn len(&self) -> usize {
+        self.specs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.specs.is_empty()
+    }
+
+    /// The bind index of the marker registered as `id`.
+    pub fn slot(&self, id: usize) -> Option<usize> {
+        self.slots.get(id).copied()
     }
 
     /// The bind indexes of the partition key columns, in key order, when every one has a marker
@@ -145,23 +206,25 @@ impl Bound<'_> {
     }
 }
 
-/// What binding needs: the values, the statement's markers and the execution environment.
+/// What binding needs: the values (by bind index), the statement's markers and the execution
+/// environment.
 pub struct BindCtx<'a, 'e> {
     pub values: &'a [BoundValue],
-    pub specs: &'a [ColumnSpec],
+    pub vars: &'a Vars,
     pub env: &'e mut dyn TermEnv,
 }
 
 impl<'a> BindCtx<'a, '_> {
-    /// The value of marker `index`, checked against its type.
-    pub fn marker(&self, index: usize) -> CqlResult<Bound<'a>> {
+    /// The value of the marker registered as `id`, checked against its type.
+    pub fn marker(&self, id: usize) -> CqlResult<Bound<'a>> {
         let values: &'a [BoundValue] = self.values;
+        let index = self.vars.slot(id).ok_or_else(|| CqlError::invalid("Invalid amount of bind variables"))?;
         let value = values.get(index).ok_or_else(|| CqlError::invalid("Invalid amount of bind variables"))?;
         match value {
             BoundValue::Null => Ok(Bound::Null),
             BoundValue::Unset => Ok(Bound::Unset),
             BoundValue::Value(bytes) => {
-                if let Some(spec) = self.specs.get(index) {
+                if let Some(spec) = self.vars.specs.get(index) {
                     if !quick_valid(&spec.ty, bytes) {
                         CqlValue::validate(&spec.ty, bytes).map_err(|e| CqlError::invalid(e.message()))?;
                     }
@@ -224,7 +287,7 @@ impl PTerm {
     /// Binds the term and reads it as a value of `ty` (`None` for null or unset).
     pub fn bind_value(&self, ty: &CqlType, ctx: &mut BindCtx<'_, '_>) -> CqlResult<Option<CqlValue>> {
         // A shorter borrow than `bind` needs: re-borrow the context.
-        let mut local = BindCtx { values: ctx.values, specs: ctx.specs, env: &mut *ctx.env };
+        let mut local = BindCtx { values: ctx.values, vars: ctx.vars, env: &mut *ctx.env };
         match self.bind(&mut local)? {
             Bound::Null | Bound::Unset => Ok(None),
             Bound::Bytes(b) => Ok(Some(CqlValue::deserialize(ty, &b)?)),

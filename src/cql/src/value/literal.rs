@@ -129,8 +129,8 @@ pub fn term_text(term: &Term) -> String {
     match term {
         Term::Literal(Literal::String(s)) => format!("'{s}'"),
         Term::Literal(lit) => literal_text(lit),
-        Term::Bind(BindMarker::Anonymous) => "?".to_string(),
-        Term::Bind(BindMarker::Named(n)) => format!(":{n}"),
+        Term::Bind(BindMarker { name: None, .. }) => "?".to_string(),
+        Term::Bind(BindMarker { name: Some(n), .. }) => format!(":{n}"),
         Term::List(items) => format!("[{}]", join(&mut items.iter().map(term_text))),
         Term::Set(items) => format!("{{{}}}", join(&mut items.iter().map(term_text))),
         Term::Map(entries) => {

@@ -339,7 +339,7 @@ fn lists_sets_maps() {
     );
     assert_eq!(err(&list_t(T::Int), &Term::List(vec![lit(Literal::Null)])), "null is not supported inside collections");
     assert_eq!(
-        err(&list_t(T::Int), &Term::List(vec![Term::Bind(BindMarker::Anonymous)])),
+        err(&list_t(T::Int), &Term::List(vec![Term::Bind(BindMarker::anonymous())])),
         "Invalid collection literal for c: bind variables are not supported inside collection literals"
     );
     assert_eq!(err(&list_t(T::Int), &Term::List(vec![int("99999999999")])), "Unable to make int from '99999999999'");
@@ -516,6 +516,6 @@ fn term_texts() {
     let t = Term::Map(vec![(s("a"), Term::List(vec![int("1"), float("2.5")]))]);
     assert_eq!(term_text(&t), "{'a': [1, 2.5]}");
     assert_eq!(term_text(&Term::Tuple(vec![lit(Literal::Null), dur("1h")])), "(NULL, 1h)");
-    assert_eq!(term_text(&Term::Bind(BindMarker::Named("x".into()))), ":x");
+    assert_eq!(term_text(&Term::Bind(BindMarker::named("x"))), ":x");
     assert_eq!(term_text(&call("now", vec![])), "now()");
 }

@@ -122,9 +122,9 @@ impl Gen {
 
     fn marker(&mut self) -> BindMarker {
         if self.chance(0.5) {
-            BindMarker::Anonymous
+            BindMarker::anonymous()
         } else {
-            BindMarker::Named(self.name())
+            BindMarker::named(self.name())
         }
     }
 
