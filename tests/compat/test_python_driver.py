@@ -878,3 +878,23 @@ def test_unprepared_after_restart_is_reprepared(start_node, caplog):
         assert repreps, "the node still knew the statement ids: the Unprepared path was not taken"
     finally:
         c.shutdown()
+
+
+def test_prepared_statements_of_a_dropped_table_are_reprepared(session, caplog):
+    # Cassandra forgets the prepared statements of a dropped table (or keyspace): the next
+    # EXECUTE gets Unprepared and the driver prepares the statement again, against the table
+    # created since under the same name.
+    session.execute("CREATE TABLE IF NOT EXISTS dropped_prep (k int PRIMARY KEY, v text)")
+    ins = session.prepare("INSERT INTO dropped_prep (k, v) VALUES (?, ?)")
+    sel = session.prepare("SELECT k, v FROM dropped_prep WHERE k = ?")
+    session.execute(ins, [1, "before"])
+    session.execute("DROP TABLE dropped_prep")
+    with pytest.raises(InvalidRequest, match="dropped_prep"):
+        session.execute(sel, [1])  # prepared again: the table does not exist
+    session.execute("CREATE TABLE dropped_prep (k int PRIMARY KEY, w int, v text)")
+    caplog.set_level(logging.DEBUG, logger="cassandra.cluster")
+    session.execute(ins, [2, "after"])
+    assert session.execute(sel, [2]).one() == (2, "after")
+    assert session.execute(sel, [1]).one() is None, "the old table's rows came back"
+    repreps = [r for r in caplog.records if "Re-preparing unrecognized prepared statement" in r.getMessage()]
+    assert repreps, "the node still knew the statement ids: the Unprepared path was not taken"

@@ -4,6 +4,10 @@
 //! executes an evicted id gets `Unprepared` (0x2500) and prepares it again, as drivers do
 //! transparently.
 //!
+//! Statements on a table that is dropped (by `DROP TABLE` or `DROP KEYSPACE`, or dropped and
+//! created again) are removed at once, as Cassandra does: executing them gives `Unprepared`, and
+//! the driver prepares them again against the schema of the day.
+//!
 //! Eviction is second-chance FIFO (CLOCK): statements leave in the order they were inserted,
 //! except that one used since it last came up for eviction goes round again. Lookups only set a
 //! flag under the read lock, so executing a prepared statement never takes the write lock.
@@ -77,6 +81,32 @@ impl PreparedCache {
         }
         state.bytes += weight;
         Self::evict(&mut state, self.capacity.load(Ordering::Relaxed), &id);
+    }
+
+    /// Removes every statement `stale` says no longer holds (e.g. on a table that was dropped);
+    /// returns how many.
+    pub fn remove_if(&self, stale: impl Fn(&Prepared) -> bool) -> usize {
+        let mut state = self.state.write();
+        let ids: Vec<[u8; 16]> = state.entries.iter().filter(|(_, e)| stale(&e.prepared)).map(|(id, _)| *id).collect();
+        for id in &ids {
+            self.remove_locked(&mut state, id);
+        }
+        ids.len()
+    }
+
+    /// Removes the statement with this id if it is `p` itself (not one prepared again since).
+    pub fn remove(&self, p: &Arc<Prepared>) {
+        let mut state = self.state.write();
+        if state.entries.get(&p.id).is_some_and(|e| Arc::ptr_eq(&e.prepared, p)) {
+            self.remove_locked(&mut state, &p.id);
+        }
+    }
+
+    fn remove_locked(&self, state: &mut State, id: &[u8; 16]) {
+        if let Some(e) = state.entries.remove(id) {
+            state.bytes -= e.weight;
+            state.queue.retain(|q| q != id);
+        }
     }
 
     /// Changes the capacity (evicting down to it at once).

@@ -69,6 +69,17 @@ impl Prepared {
     pub fn result_specs(&self) -> &[ColumnSpec] {
         self.plan.result_specs()
     }
+
+    /// Whether a table the statement uses is gone from `schema` (dropped, with its keyspace or
+    /// alone, possibly created again since: a new table): the statement must be prepared again.
+    fn lost_a_table(&self, schema: &Arc<Schema>) -> bool {
+        !Arc::ptr_eq(&self.schema, schema)
+            && self
+                .plan
+                .tables()
+                .iter()
+                .any(|t| schema.table(t.keyspace(), t.name()).is_none_or(|now| now.id != t.def.id))
+    }
 }
 
 /// A statement of a protocol `BATCH`.
@@ -134,7 +145,11 @@ impl QueryProcessor {
                 }
             }
         }
-        *self.inner.schema.write() = schema;
+        *self.inner.schema.write() = Arc::clone(&schema);
+        // Cassandra forgets the prepared statements of a dropped table or keyspace: executing
+        // one gets Unprepared, and the driver prepares it again (against the table of the same
+        // name if it was created again).
+        self.inner.prepared.remove_if(|p| p.lost_a_table(&schema));
         if self.inner.local_row.load(Ordering::Acquire) {
             crate::local::write_schema_version(self)?;
         }
@@ -191,15 +206,18 @@ impl QueryProcessor {
     /// The prepared statement with this id.
     pub fn prepared(&self, id: &[u8]) -> CqlResult<Arc<Prepared>> {
         let key: Option<[u8; 16]> = id.try_into().ok();
-        key.and_then(|k| self.inner.prepared.get(&k)).ok_or_else(|| CqlError::Unprepared {
-            id: id.to_vec(),
-            message: format!(
-                "Prepared query with ID {} not found (either the query was not prepared on this host (maybe the host \
-                 has been restarted?) or you have prepared too many queries and it has been evicted from the internal \
-                 cache)",
-                hex(id)
-            ),
-        })
+        key.and_then(|k| self.inner.prepared.get(&k)).ok_or_else(|| unprepared(id))
+    }
+
+    /// Checks that a statement prepared before the current schema still has its tables; one
+    /// that lost a table (the node dropped it from the cache at the time, but a caller may
+    /// still hold it) is forgotten and `Unprepared`.
+    fn check_tables(&self, prepared: &Arc<Prepared>, schema: &Arc<Schema>) -> CqlResult<()> {
+        if prepared.lost_a_table(schema) {
+            self.inner.prepared.remove(prepared);
+            return Err(unprepared(&prepared.id));
+        }
+        Ok(())
     }
 
     /// Bounds the prepared statement cache to about `bytes` (Cassandra's
@@ -214,12 +232,14 @@ impl QueryProcessor {
     }
 
     /// Executes a prepared statement.
-    pub fn execute(&self, prepared: &Prepared, options: &QueryOptions) -> CqlResult<QueryResult> {
+    pub fn execute(&self, prepared: &Arc<Prepared>, options: &QueryOptions) -> CqlResult<QueryResult> {
         let schema = self.schema();
         if Arc::ptr_eq(&prepared.schema, &schema) {
             return self.execute_plan(&prepared.plan, options);
         }
-        // The schema changed since: plan again (same markers unless the statement broke).
+        self.check_tables(prepared, &schema)?;
+        // The schema changed since (not the tables' identity): plan again (same markers unless
+        // the statement broke).
         let stmt = parse_statement(&prepared.query)?;
         let p = plan(&stmt, &schema, prepared.keyspace.as_deref())?;
         self.execute_plan(&p, options)
@@ -240,6 +260,7 @@ impl QueryProcessor {
                     let plan = if Arc::ptr_eq(&p.schema, &schema) {
                         p.plan.clone()
                     } else {
+                        self.check_tables(p, &schema)?;
                         plan(&parse_statement(&p.query)?, &schema, p.keyspace.as_deref())?
                     };
                     (plan, v)
@@ -387,6 +408,18 @@ impl QueryProcessor {
 
     pub(crate) fn inner(&self) -> &Inner {
         &self.inner
+    }
+}
+
+/// Cassandra's error for a statement id the node does not know.
+fn unprepared(id: &[u8]) -> CqlError {
+    CqlError::Unprepared {
+        id: id.to_vec(),
+        message: format!(
+            "Prepared query with ID {} not found (either the query was not prepared on this host (maybe the host has \
+             been restarted?) or you have prepared too many queries and it has been evicted from the internal cache)",
+            hex(id)
+        ),
     }
 }
 

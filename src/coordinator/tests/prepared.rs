@@ -4,7 +4,8 @@
 
 mod support;
 
-use sibyl_coordinator::{BoundValue, QueryOptions};
+use sibyl_coordinator::{BatchItem, BoundValue, CqlError, QueryOptions};
+use sibyl_cql::ast::BatchKind;
 use sibyl_cql::types::CqlType;
 use support::{bigint, int, render, table, text, Harness};
 
@@ -370,4 +371,76 @@ fn condition_markers_bind_in_text_order() {
     assert_eq!(p.pk_indexes(), vec![1]);
     let r = h.proc.execute(&p, &QueryOptions::with_values(vec![int(11), int(1), int(1)])).unwrap();
     assert_eq!(render(r.rows().unwrap()), table(&[&["'batched'"]]));
+}
+
+fn unprepared(h: &Harness, p: &std::sync::Arc<sibyl_coordinator::Prepared>, values: Vec<BoundValue>) {
+    let e = h.proc.prepared(&p.id).unwrap_err();
+    assert_eq!(e.code(), 0x2500, "{}: {e:?}", p.query);
+    // A handle kept from before is refused too (as the node would if it still had the id).
+    let e = h.proc.execute(p, &QueryOptions::with_values(values.clone())).unwrap_err();
+    assert!(matches!(&e, CqlError::Unprepared { id, .. } if id == &p.id), "{}: {e:?}", p.query);
+    let e = h.proc.batch(BatchKind::Logged, &[BatchItem::Prepared(p.clone(), values)], &h.opts()).unwrap_err();
+    assert_eq!(e.code(), 0x2500, "{}", p.query);
+}
+
+/// Cassandra forgets the prepared statements of a dropped table or keyspace: executing one gets
+/// Unprepared (0x2500), and drivers prepare it again, against the new table if it was created
+/// again.
+#[test]
+fn dropping_a_table_or_keyspace_unprepares_its_statements() {
+    let h = Harness::new();
+    h.create_table("CREATE TABLE t (k int PRIMARY KEY, v int)");
+    h.create_table("CREATE TABLE u (k int PRIMARY KEY, v int)");
+    let ins = h.proc.prepare("INSERT INTO t (k, v) VALUES (?, ?)", Some("ks")).unwrap();
+    let sel = h.proc.prepare("SELECT * FROM t WHERE k = ?", Some("ks")).unwrap();
+    let qualified = h.proc.prepare("UPDATE ks.t SET v = ? WHERE k = ?", None).unwrap();
+    let batch = h
+        .proc
+        .prepare(
+            "BEGIN BATCH INSERT INTO u (k, v) VALUES (?, ?); INSERT INTO t (k, v) VALUES (?, ?); APPLY BATCH",
+            Some("ks"),
+        )
+        .unwrap();
+    let other = h.proc.prepare("SELECT * FROM u WHERE k = ?", Some("ks")).unwrap();
+    h.proc.execute(&ins, &QueryOptions::with_values(vec![int(1), int(1)])).unwrap();
+    // Altering the table keeps the statements (planned again for the new columns).
+    h.exec("ALTER TABLE t ADD w text");
+    assert!(h.proc.prepared(&sel.id).is_ok());
+    let r = h.proc.execute(&sel, &QueryOptions::with_values(vec![int(1)])).unwrap();
+    assert_eq!(render(r.rows().unwrap()), table(&[&["1", "1", "null"]]));
+
+    h.exec("DROP TABLE t");
+    unprepared(&h, &ins, vec![int(1), int(2)]);
+    unprepared(&h, &sel, vec![int(1)]);
+    unprepared(&h, &qualified, vec![int(1), int(2)]);
+    unprepared(&h, &batch, vec![int(1), int(1), int(1), int(1)]);
+    assert!(h.proc.prepared(&other.id).is_ok(), "a statement on another table stays");
+    h.proc.execute(&other, &QueryOptions::with_values(vec![int(1)])).unwrap();
+    // Preparing again fails while the table is missing...
+    let e = h.proc.prepare("SELECT * FROM t WHERE k = ?", Some("ks")).unwrap_err();
+    assert_eq!(e.code(), 0x2200);
+    // ... and gives the new table's metadata once it is created again (same id: same text).
+    h.exec("CREATE TABLE t (k int PRIMARY KEY, a text, v int)");
+    let again = h.proc.prepare("SELECT * FROM t WHERE k = ?", Some("ks")).unwrap();
+    assert_eq!(again.id, sel.id);
+    let cols: Vec<&str> = again.result_specs().iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(cols, ["k", "a", "v"]);
+    assert_eq!(h.rows("SELECT * FROM t"), Vec::<Vec<String>>::new(), "the old table's rows went with it");
+    // A table dropped and created again between two executions is another table.
+    let ins = h.proc.prepare("INSERT INTO t (k, v) VALUES (?, ?)", Some("ks")).unwrap();
+    h.exec("DROP TABLE t");
+    h.exec("CREATE TABLE t (k int PRIMARY KEY, v int)");
+    unprepared(&h, &ins, vec![int(1), int(2)]);
+
+    // DROP KEYSPACE forgets the statements of all its tables.
+    h.exec("CREATE KEYSPACE ks2 WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+    h.exec("CREATE TABLE ks2.a (k int PRIMARY KEY, v int)");
+    h.exec("CREATE TABLE ks2.b (k int PRIMARY KEY, v int)");
+    let a = h.proc.prepare("INSERT INTO a (k, v) VALUES (?, ?)", Some("ks2")).unwrap();
+    let b = h.proc.prepare("SELECT v FROM ks2.b WHERE k = ?", Some("ks")).unwrap();
+    h.exec("DROP KEYSPACE ks2");
+    unprepared(&h, &a, vec![int(1), int(2)]);
+    unprepared(&h, &b, vec![int(1)]);
+    assert!(h.proc.prepared(&other.id).is_ok());
+    assert_eq!(h.proc.prepared_cache_usage().0, 1, "only the statement on ks.u remains");
 }

@@ -60,6 +60,16 @@ impl Plan {
         }
     }
 
+    /// The tables the statement reads or writes.
+    pub fn tables(&self) -> Vec<&TableInfo> {
+        match self {
+            Plan::Select(p) => vec![&*p.table],
+            Plan::Modification(p) => vec![&*p.table],
+            Plan::Batch(b) => b.statements.iter().map(|s| &*s.table).collect(),
+            Plan::Use(_) | Plan::Other(_) => Vec::new(),
+        }
+    }
+
     /// The bind marker specifications (prepared statement metadata).
     pub fn bind_specs(&self) -> &[ColumnSpec] {
         self.vars().map(Vars::specs).unwrap_or_default()
