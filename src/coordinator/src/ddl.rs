@@ -21,6 +21,7 @@ pub fn execute_other(p: &QueryProcessor, stmt: &Statement, options: &QueryOption
     }
     if let Statement::Truncate(name) = stmt {
         let def = resolve_table(&p.schema(), name, ks)?;
+        crate::virtual_tables::check_truncatable(&def)?;
         p.engine().truncate_table(mapping::table_id(&def)).map_err(storage_error)?;
         return Ok(QueryResult::Void);
     }

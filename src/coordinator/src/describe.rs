@@ -12,9 +12,12 @@
 //!   after a schema change is refused, as Cassandra does.
 //!
 //! sibyl has no secondary indexes, materialized views, functions or aggregates, so their
-//! listings are empty and naming one fails with Cassandra's "not found" message. It has no
-//! virtual keyspaces either; `system` and `system_schema` describe like any keyspace (their
-//! `CREATE` statements, `LocalStrategy`), as in Cassandra.
+//! listings are empty and naming one fails with Cassandra's "not found" message. The system
+//! keyspaces describe like any keyspace (their `CREATE` statements: `LocalStrategy` for
+//! `system` and `system_schema`, `SimpleStrategy` for `system_auth`, `system_distributed` and
+//! `system_traces`), as in Cassandra; the virtual keyspaces (`system_views`,
+//! `system_virtual_schema`) and their tables as a comment holding their structure
+//! (`VIRTUAL KEYSPACE …`, `VIRTUAL TABLE …`). `DESCRIBE FULL SCHEMA` adds all of them.
 
 use std::cmp::Ordering;
 use std::net::IpAddr;
@@ -22,7 +25,11 @@ use std::net::IpAddr;
 use sibyl_cql::ast::{DescribeStatement, DescribeTarget, Ident};
 use sibyl_cql::plan::error::{invalid, CqlResult};
 use sibyl_cql::plan::{ColumnSpec, CqlError};
-use sibyl_cql::schema::describe::{create_keyspace_statement, create_table_statement_with, create_type_statement};
+use sibyl_cql::schema::describe::{
+    create_keyspace_statement, create_table_statement_with, create_type_statement, virtual_keyspace_statement,
+    virtual_table_statement,
+};
+use sibyl_cql::schema::system::is_virtual_keyspace;
 use sibyl_cql::schema::{KeyspaceDef, Schema, TableDef, UserType};
 use sibyl_cql::types::{maybe_quote, CqlType};
 use sibyl_cql::value::CqlValue;
@@ -206,8 +213,10 @@ impl Element<'_> {
 
     fn create_statement(&self, with_internals: bool) -> String {
         match self {
+            Element::Keyspace(k) if is_virtual_keyspace(&k.name) => virtual_keyspace_statement(k),
             Element::Keyspace(k) => create_keyspace_statement(k),
             Element::Type(t) => create_type_statement(t),
+            Element::Table(t) if is_virtual_keyspace(&t.keyspace) => virtual_table_statement(t, with_internals),
             Element::Table(t) => create_table_statement_with(t, with_internals),
         }
     }

@@ -21,6 +21,7 @@ pub mod read;
 pub mod result;
 pub mod rowview;
 pub mod schema_store;
+pub mod virtual_tables;
 pub mod write;
 
 pub use clock::{Clock, ManualClock, SystemClock};

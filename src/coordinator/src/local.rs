@@ -81,7 +81,8 @@ fn ser(v: CqlValue, ty: &CqlType) -> CqlResult<BoundValue> {
     Ok(BoundValue::Value(v.serialize(ty).map_err(|e| CqlError::Server(e.to_string()))?))
 }
 
-/// Writes the whole `system.local` row, including the current schema version.
+/// Writes the whole `system.local` row, including the current schema version, and the
+/// settings it shows in `system_views.settings`.
 pub fn write_local(p: &QueryProcessor, node: &LocalNode) -> CqlResult<()> {
     let text = CqlType::Text;
     let inet = CqlType::Inet;
@@ -115,6 +116,7 @@ pub fn write_local(p: &QueryProcessor, node: &LocalNode) -> CqlResult<()> {
          VALUES ('local', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         &QueryOptions::with_values(values),
     )?;
+    crate::virtual_tables::write_settings(p, node, p.inner().clock.now_micros())?;
     p.enable_local_row();
     Ok(())
 }

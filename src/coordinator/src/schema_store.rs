@@ -5,11 +5,18 @@
 //! partitions deleted at `ts - 1` and rewritten at `ts` (the keyspace name is the partition
 //! key of every `system_schema` table). On start the rows are read back and turned into a
 //! [`Schema`] with `schema_from_rows`.
+//!
+//! The system keyspaces are defined in code and rewritten on every start, except that the
+//! replication and durable writes of the replicated ones (`system_auth`, `system_distributed`,
+//! `system_traces`) may be altered and are kept as stored. The virtual keyspaces are described
+//! in `system_virtual_schema` instead (see [`crate::virtual_tables`]).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use sibyl_cql::schema::system::{system_keyspaces, SCHEMA_KEYSPACE, SCHEMA_TABLES};
+use sibyl_cql::schema::system::{
+    is_replicated_system_keyspace, is_virtual_keyspace, system_keyspaces, SCHEMA_KEYSPACE, SCHEMA_TABLES,
+};
 use sibyl_cql::schema::tables::{schema_from_rows, schema_rows, SchemaRow};
 use sibyl_cql::schema::Schema;
 use sibyl_cql::types::maybe_quote;
@@ -60,15 +67,24 @@ pub fn bootstrap(p: &QueryProcessor) -> CqlResult<()> {
     for (name, ks) in stored.keyspaces {
         if !is_system_keyspace(&name) {
             schema.keyspaces.insert(name, ks);
+        } else if is_replicated_system_keyspace(&name) {
+            // Its tables are the code's; its replication may have been altered.
+            if let Some(code) = schema.keyspaces.get(&name) {
+                let mut merged = (**code).clone();
+                merged.replication = ks.replication.clone();
+                merged.durable_writes = ks.durable_writes;
+                schema.keyspaces.insert(name, Arc::new(merged));
+            }
         }
     }
-    p.set_schema(Arc::new(schema))?;
+    p.set_schema(Arc::new(schema.clone()))?;
     // The system keyspaces describe themselves in system_schema too (clients such as cqlsh
-    // refuse to show rows of a table they cannot find there). Their definition is the code's,
-    // so it is rewritten on every start.
-    let system = system_schema();
-    let names: BTreeSet<&String> = system.keyspaces.keys().collect();
-    write_keyspaces(p, &system, &names, p.inner().clock.now_micros())
+    // refuse to show rows of a table they cannot find there), the virtual ones in
+    // system_virtual_schema. Their definition is the code's, so it is rewritten on every start.
+    let ts = p.inner().clock.now_micros();
+    let names: BTreeSet<&String> = schema.keyspaces.keys().filter(|k| is_system_keyspace(k)).collect();
+    write_keyspaces(p, &schema, &names, ts)?;
+    crate::virtual_tables::write_virtual_schema(p, &schema, ts)
 }
 
 /// Writes the `system_schema` rows of every keyspace that differs between `old` and `new`
@@ -78,7 +94,7 @@ pub fn persist(p: &QueryProcessor, old: &Schema, new: &Schema, ts: i64) -> CqlRe
         .keyspaces
         .keys()
         .chain(new.keyspaces.keys())
-        .filter(|k| !is_system_keyspace(k))
+        .filter(|k| !is_system_keyspace(k) || is_replicated_system_keyspace(k))
         .filter(|k| old.keyspaces.get(*k) != new.keyspaces.get(*k))
         .collect();
     if changed.is_empty() {
@@ -87,15 +103,17 @@ pub fn persist(p: &QueryProcessor, old: &Schema, new: &Schema, ts: i64) -> CqlRe
     write_keyspaces(p, new, &changed, ts)
 }
 
-/// Replaces the `system_schema` rows of the keyspaces `changed` with their definitions in `new`.
+/// Replaces the `system_schema` rows of the keyspaces `changed` with their definitions in `new`
+/// (none for a virtual keyspace: `system_schema` does not describe them).
 fn write_keyspaces(p: &QueryProcessor, new: &Schema, changed: &BTreeSet<&String>, ts: i64) -> CqlResult<()> {
+    let changed: BTreeSet<&String> = changed.iter().copied().filter(|k| !is_virtual_keyspace(k)).collect();
     let current = p.schema();
     if current.keyspace(SCHEMA_KEYSPACE).is_none() {
         // A processor that was not bootstrapped (tests that hand it a schema) has no
         // system_schema tables: its schema lives in memory only.
         return Ok(());
     }
-    for ks in changed {
+    for ks in &changed {
         for table in SCHEMA_TABLES {
             let cql =
                 format!("DELETE FROM {SCHEMA_KEYSPACE}.{table} USING TIMESTAMP {} WHERE keyspace_name = ?", ts - 1);

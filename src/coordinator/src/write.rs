@@ -55,13 +55,15 @@ impl WriteParams {
     }
 }
 
-/// The statement's timestamp and TTL (`default_ts` when no `USING TIMESTAMP`).
+/// The statement's timestamp and TTL (`default_ts` when no `USING TIMESTAMP`). Every client
+/// write is bound here first, so a write to a virtual table is refused here.
 pub fn bind_attributes(
     plan: &ModificationPlan,
     ctx: &mut BindCtx<'_, '_>,
     default_ts: i64,
     now: EpochSeconds,
 ) -> CqlResult<WriteParams> {
+    crate::virtual_tables::check_writable(plan)?;
     let timestamp = match &plan.timestamp {
         None => default_ts,
         Some(t) => {

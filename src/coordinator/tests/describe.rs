@@ -212,10 +212,16 @@ fn populate(p: &QueryProcessor) {
 fn listings() {
     let n = node();
     populate(&n.p);
+    // Cassandra 5.0's seven system keyspaces among the others, sorted.
     let expected_keyspaces = vec![
         row(&["other", "keyspace", "other"]),
         row(&["system", "keyspace", "system"]),
+        row(&["system_auth", "keyspace", "system_auth"]),
+        row(&["system_distributed", "keyspace", "system_distributed"]),
         row(&["system_schema", "keyspace", "system_schema"]),
+        row(&["system_traces", "keyspace", "system_traces"]),
+        row(&["system_views", "keyspace", "system_views"]),
+        row(&["system_virtual_schema", "keyspace", "system_virtual_schema"]),
         row(&["test", "keyspace", "test"]),
     ];
     for cql in ["DESCRIBE KEYSPACES", "DESC KEYSPACES;", "describe keyspaces"] {
@@ -255,10 +261,43 @@ fn listings() {
     let keyspaces: Vec<&str> = all.iter().map(|r| r[0].as_str()).collect();
     let mut grouped = keyspaces.clone();
     grouped.dedup();
-    assert_eq!(grouped, ["other", "system", "system_schema", "test"]);
+    assert_eq!(
+        grouped,
+        [
+            "other",
+            "system",
+            "system_auth",
+            "system_distributed",
+            "system_schema",
+            "system_traces",
+            "system_views",
+            "system_virtual_schema",
+            "test"
+        ]
+    );
     assert_eq!(all[0], row(&["other", "table", "t"]));
-    let system: Vec<&str> = all.iter().filter(|r| r[0] == "system").map(|r| r[2].as_str()).collect();
-    assert_eq!(system, ["local", "peers", "peers_v2"]);
+    let tables_of = |ks: &str| all.iter().filter(|r| r[0] == ks).map(|r| r[2].clone()).collect::<Vec<_>>();
+    assert_eq!(tables_of("system"), ["local", "peers", "peers_v2"]);
+    assert_eq!(
+        tables_of("system_auth"),
+        [
+            "cidr_groups",
+            "cidr_permissions",
+            "identity_to_role",
+            "network_permissions",
+            "resource_role_permissons_index",
+            "role_members",
+            "role_permissions",
+            "roles"
+        ]
+    );
+    assert_eq!(
+        tables_of("system_distributed"),
+        ["parent_repair_history", "partition_denylist", "repair_history", "view_build_status"]
+    );
+    assert_eq!(tables_of("system_traces"), ["events", "sessions"]);
+    assert_eq!(tables_of("system_views"), ["settings"]);
+    assert_eq!(tables_of("system_virtual_schema"), ["columns", "keyspaces", "tables"]);
     assert!(all.iter().any(|r| r == &row(&["system_schema", "table", "keyspaces"])));
     assert_eq!(&all[all.len() - 4..], &tables[..]);
 
@@ -428,15 +467,30 @@ fn schema_and_full_schema() {
     assert_eq!(describe(&n.p, Some("test"), "DESC SCHEMA"), schema);
     assert_eq!(schema[2..], describe(&n.p, None, "DESCRIBE KEYSPACE test")[..]);
 
-    // FULL SCHEMA adds the system keyspaces, described like any other (LocalStrategy).
+    // FULL SCHEMA adds the system keyspaces: the local and replicated ones described like any
+    // other, the virtual ones as comments.
     let full = describe(&n.p, None, "DESCRIBE FULL SCHEMA");
     let keyspace_rows: Vec<&str> = full.iter().filter(|r| r[1] == "keyspace").map(|r| r[3].as_str()).collect();
+    let virtual_keyspace = |name: &str| {
+        format!(
+            "/*\nWarning: Keyspace {name} is a virtual keyspace and cannot be recreated with CQL.\nStructure, for \
+             reference:\nVIRTUAL KEYSPACE {name};\n*/"
+        )
+    };
     assert_eq!(
         keyspace_rows,
         [
             KEYSPACE_OTHER,
             "CREATE KEYSPACE system WITH replication = {'class': 'LocalStrategy'}  AND durable_writes = true;",
+            "CREATE KEYSPACE system_auth WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'}  \
+             AND durable_writes = true;",
+            "CREATE KEYSPACE system_distributed WITH replication = {'class': 'SimpleStrategy', 'replication_factor': \
+             '3'}  AND durable_writes = true;",
             "CREATE KEYSPACE system_schema WITH replication = {'class': 'LocalStrategy'}  AND durable_writes = true;",
+            "CREATE KEYSPACE system_traces WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '2'}  \
+             AND durable_writes = true;",
+            &virtual_keyspace("system_views"),
+            &virtual_keyspace("system_virtual_schema"),
             KEYSPACE_TEST,
         ]
     );
@@ -444,6 +498,32 @@ fn schema_and_full_schema() {
     assert!(local[3].starts_with("CREATE TABLE system.local (\n    key text PRIMARY KEY,\n"), "{}", local[3]);
     let columns = full.iter().find(|r| r[0] == "system_schema" && r[2] == "columns").unwrap();
     assert!(columns[3].contains("    PRIMARY KEY (keyspace_name, table_name, column_name)\n) WITH CLUSTERING ORDER BY (table_name ASC, column_name ASC)\n"), "{}", columns[3]);
+    let history = full.iter().find(|r| r[0] == "system_distributed" && r[2] == "repair_history").unwrap();
+    for part in [
+        "CREATE TABLE system_distributed.repair_history (\n    keyspace_name text,\n    columnfamily_name text,\n    \
+         id timeuuid,\n",
+        "    participants set<inet>,\n",
+        "    PRIMARY KEY ((keyspace_name, columnfamily_name), id)\n) WITH CLUSTERING ORDER BY (id ASC)\n",
+        "    AND comment = 'Repair history'\n",
+        "    AND compaction = {'class': 'org.apache.cassandra.db.compaction.TimeWindowCompactionStrategy', \
+         'compaction_window_size': '1', 'compaction_window_unit': 'DAYS', 'max_threshold': '32', 'min_threshold': \
+         '4'}\n",
+        "    AND default_time_to_live = 2592000\n",
+    ] {
+        assert!(history[3].contains(part), "{part}\nin\n{}", history[3]);
+    }
+    let sessions = full.iter().find(|r| r[0] == "system_traces" && r[2] == "sessions").unwrap();
+    assert!(sessions[3].starts_with("CREATE TABLE system_traces.sessions (\n    session_id uuid PRIMARY KEY,\n"));
+    assert!(sessions[3].contains("\n    AND gc_grace_seconds = 0\n"), "{}", sessions[3]);
+    let settings = full.iter().find(|r| r[0] == "system_views" && r[2] == "settings").unwrap();
+    assert_eq!(
+        settings[3],
+        "/*\nWarning: Table system_views.settings is a virtual table and cannot be recreated with CQL.\nStructure, for \
+         reference:\nVIRTUAL TABLE system_views.settings (\n    name text PRIMARY KEY,\n    value text\n) WITH \
+         comment = 'current settings';\n*/"
+    );
+    // Every statement parses back, but the virtual ones, which are comments.
+    let full: Vec<_> = full.into_iter().filter(|r| !r[0].starts_with("system_v")).collect();
     for r in &full {
         parse_statement(&r[3]).unwrap_or_else(|e| panic!("{}: {e}", r[3]));
     }

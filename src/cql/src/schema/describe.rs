@@ -66,68 +66,11 @@ pub fn create_table_statement(t: &TableDef) -> String {
 /// each group by name.
 pub fn create_table_statement_with(t: &TableDef, with_internals: bool) -> String {
     let table_name = format!("{}.{}", maybe_quote(&t.keyspace), maybe_quote(&t.name));
-    let mut out = format!("CREATE TABLE {table_name} (\n");
-    let partition: Vec<&str> = t.partition_key().map(|c| c.name.as_str()).collect();
-    let clustering: Vec<_> = t.clustering().collect();
-    let single_key = partition.len() == 1 && clustering.is_empty();
-    let columns = create_order(t);
     let dropped = if with_internals { dropped_in_java_order(t) } else { Vec::new() };
-    let column_text = |name: &str, ty: &dyn std::fmt::Display, kind: ColumnKind| {
-        let suffix = if kind == ColumnKind::Static { " static" } else { "" };
-        format!("{} {ty}{suffix}", maybe_quote(name))
-    };
-    for (i, c) in columns.iter().enumerate() {
-        // A column added again after a drop is declared as the dropped one, then dropped and
-        // added by the ALTER statements below.
-        if dropped.iter().any(|(n, _)| *n == &c.name) {
-            continue;
-        }
-        let _ = write!(out, "    {}", column_text(&c.name, &c.ty, c.kind));
-        if single_key && c.kind == ColumnKind::PartitionKey {
-            out.push_str(" PRIMARY KEY");
-        }
-        if !single_key || !dropped.is_empty() || i + 1 < columns.len() {
-            out.push(',');
-        }
-        out.push('\n');
-    }
-    for (name, d) in &dropped {
-        let _ = write!(out, "    {}", column_text(name, &d.ty, d.kind));
-        // As Cassandra: the column iterator is exhausted here, so only a compound primary key
-        // separates the dropped columns with commas.
-        if !single_key {
-            out.push(',');
-        }
-        out.push('\n');
-    }
-    if !single_key {
-        let quote_all = |names: &[&str]| names.iter().map(|n| maybe_quote(n)).collect::<Vec<_>>().join(", ");
-        out.push_str("    PRIMARY KEY (");
-        if partition.len() > 1 {
-            let _ = write!(out, "({})", quote_all(&partition));
-        } else {
-            out.push_str(&quote_all(&partition));
-        }
-        let clustering_names: Vec<&str> = clustering.iter().map(|c| c.name.as_str()).collect();
-        if !clustering_names.is_empty() {
-            let _ = write!(out, ", {}", quote_all(&clustering_names));
-        }
-        out.push_str(")\n");
-    }
+    let mut out = format!("CREATE TABLE {table_name} (\n");
+    push_columns_and_key(&mut out, t, &dropped);
     out.push_str(") WITH ");
-    if with_internals {
-        let _ = write!(out, "ID = {}\n    AND ", uuid_text(&t.id));
-    }
-    if !clustering.is_empty() {
-        let orders: Vec<String> = clustering
-            .iter()
-            .map(|c| {
-                let dir = if c.order == ClusteringOrder::Desc { "DESC" } else { "ASC" };
-                format!("{} {dir}", maybe_quote(&c.name))
-            })
-            .collect();
-        let _ = write!(out, "CLUSTERING ORDER BY ({})\n    AND ", orders.join(", "));
-    }
+    push_id_and_clustering_order(&mut out, t, with_internals);
     let p = &t.params;
     let text_map = |m: &BTreeMap<String, String>| map_text(m.iter().map(|(k, v)| (k, v.clone())), true);
     let extensions = map_text(
@@ -170,6 +113,101 @@ pub fn create_table_statement_with(t: &TableDef, with_internals: bool) -> String
             let _ = write!(out, "\nALTER TABLE {table_name} ADD {};", column_text(&c.name, &c.ty, c.kind));
         }
     }
+    out
+}
+
+/// The column definitions (the `dropped` ones last) and the `PRIMARY KEY` of a table's
+/// statement, one per line (`appendColumnDefinitions`, `appendPrimaryKey`).
+fn push_columns_and_key(out: &mut String, t: &TableDef, dropped: &[(&String, &DroppedColumn)]) {
+    let partition: Vec<&str> = t.partition_key().map(|c| c.name.as_str()).collect();
+    let clustering: Vec<&str> = t.clustering().map(|c| c.name.as_str()).collect();
+    let single_key = partition.len() == 1 && clustering.is_empty();
+    let columns = create_order(t);
+    for (i, c) in columns.iter().enumerate() {
+        // A column added again after a drop is declared as the dropped one, then dropped and
+        // added by the ALTER statements that follow the statement.
+        if dropped.iter().any(|(n, _)| *n == &c.name) {
+            continue;
+        }
+        let _ = write!(out, "    {}", column_text(&c.name, &c.ty, c.kind));
+        if single_key && c.kind == ColumnKind::PartitionKey {
+            out.push_str(" PRIMARY KEY");
+        }
+        if !single_key || !dropped.is_empty() || i + 1 < columns.len() {
+            out.push(',');
+        }
+        out.push('\n');
+    }
+    for (name, d) in dropped {
+        let _ = write!(out, "    {}", column_text(name, &d.ty, d.kind));
+        // As Cassandra: the column iterator is exhausted here, so only a compound primary key
+        // separates the dropped columns with commas.
+        if !single_key {
+            out.push(',');
+        }
+        out.push('\n');
+    }
+    if !single_key {
+        let quote_all = |names: &[&str]| names.iter().map(|n| maybe_quote(n)).collect::<Vec<_>>().join(", ");
+        out.push_str("    PRIMARY KEY (");
+        if partition.len() > 1 {
+            let _ = write!(out, "({})", quote_all(&partition));
+        } else {
+            out.push_str(&quote_all(&partition));
+        }
+        if !clustering.is_empty() {
+            let _ = write!(out, ", {}", quote_all(&clustering));
+        }
+        out.push_str(")\n");
+    }
+}
+
+/// The first table options: `ID = …` (with internals) and the clustering order, each followed
+/// by `\n    AND `.
+fn push_id_and_clustering_order(out: &mut String, t: &TableDef, with_internals: bool) {
+    if with_internals {
+        let _ = write!(out, "ID = {}\n    AND ", uuid_text(&t.id));
+    }
+    let clustering: Vec<&ColumnDef> = t.clustering().collect();
+    if !clustering.is_empty() {
+        let orders: Vec<String> = clustering
+            .iter()
+            .map(|c| {
+                let dir = if c.order == ClusteringOrder::Desc { "DESC" } else { "ASC" };
+                format!("{} {dir}", maybe_quote(&c.name))
+            })
+            .collect();
+        let _ = write!(out, "CLUSTERING ORDER BY ({})\n    AND ", orders.join(", "));
+    }
+}
+
+/// A column's definition: `name type[ static]`.
+fn column_text(name: &str, ty: &dyn std::fmt::Display, kind: ColumnKind) -> String {
+    let suffix = if kind == ColumnKind::Static { " static" } else { "" };
+    format!("{} {ty}{suffix}", maybe_quote(name))
+}
+
+/// `KeyspaceMetadata.toCqlString` of a virtual keyspace: a comment, as it cannot be created.
+pub fn virtual_keyspace_statement(ks: &KeyspaceDef) -> String {
+    let name = maybe_quote(&ks.name);
+    format!(
+        "/*\nWarning: Keyspace {name} is a virtual keyspace and cannot be recreated with CQL.\nStructure, for \
+         reference:\nVIRTUAL KEYSPACE {name};\n*/"
+    )
+}
+
+/// `TableMetadata.appendCqlTo` of a virtual table: its structure (`VIRTUAL TABLE`, with only
+/// its comment for options) inside a comment, as it cannot be created.
+pub fn virtual_table_statement(t: &TableDef, with_internals: bool) -> String {
+    let table_name = format!("{}.{}", maybe_quote(&t.keyspace), maybe_quote(&t.name));
+    let mut out = format!(
+        "/*\nWarning: Table {table_name} is a virtual table and cannot be recreated with CQL.\nStructure, for \
+         reference:\nVIRTUAL TABLE {table_name} (\n"
+    );
+    push_columns_and_key(&mut out, t, &[]);
+    out.push_str(") WITH ");
+    push_id_and_clustering_order(&mut out, t, with_internals);
+    let _ = write!(out, "comment = {};\n*/", quoted(&t.params.comment));
     out
 }
 

@@ -9,8 +9,9 @@ use crate::parse_statement;
 use crate::schema::ddl::{apply_ddl, DdlContext};
 use crate::schema::describe::{
     create_keyspace_statement, create_table_statement, create_table_statement_with, create_type_statement,
+    virtual_keyspace_statement, virtual_table_statement,
 };
-use crate::schema::system::system_keyspaces;
+use crate::schema::system::{system_keyspaces, views_tables, virtual_schema_tables};
 use crate::schema::tables::{schema_from_rows, schema_rows};
 use crate::schema::{KeyspaceDef, Schema, TableDef};
 use crate::value::CqlValue;
@@ -259,4 +260,42 @@ fn describe_system_tables_re_parses() {
         }
         parse_statement(&create_keyspace_statement(&ks)).unwrap();
     }
+}
+
+#[test]
+fn describe_virtual_keyspaces_and_tables_prints_like_cassandra() {
+    // DescribeStatementTest.testDescribeVirtualTables.
+    let ks = system_keyspaces().into_iter().find(|k| k.name == "system_virtual_schema").unwrap();
+    assert_eq!(
+        virtual_keyspace_statement(&ks),
+        "/*\nWarning: Keyspace system_virtual_schema is a virtual keyspace and cannot be recreated with CQL.\n\
+         Structure, for reference:\nVIRTUAL KEYSPACE system_virtual_schema;\n*/"
+    );
+    let columns = virtual_schema_tables().into_iter().find(|t| t.name == "columns").unwrap();
+    assert_eq!(
+        virtual_table_statement(&columns, false),
+        "/*\n\
+         Warning: Table system_virtual_schema.columns is a virtual table and cannot be recreated with CQL.\n\
+         Structure, for reference:\n\
+         VIRTUAL TABLE system_virtual_schema.columns (\n    \
+             keyspace_name text,\n    \
+             table_name text,\n    \
+             column_name text,\n    \
+             clustering_order text,\n    \
+             column_name_bytes blob,\n    \
+             kind text,\n    \
+             position int,\n    \
+             type text,\n    \
+             PRIMARY KEY (keyspace_name, table_name, column_name)\n\
+         ) WITH CLUSTERING ORDER BY (table_name ASC, column_name ASC)\n    \
+             AND comment = 'virtual column definitions';\n\
+         */"
+    );
+    let settings = &views_tables()[0];
+    assert_eq!(
+        virtual_table_statement(settings, true),
+        "/*\nWarning: Table system_views.settings is a virtual table and cannot be recreated with CQL.\n\
+         Structure, for reference:\nVIRTUAL TABLE system_views.settings (\n    name text PRIMARY KEY,\n    \
+         value text\n) WITH ID = 5adfcadb-4407-3c1f-b97e-322735089073\n    AND comment = 'current settings';\n*/"
+    );
 }
