@@ -175,7 +175,10 @@ impl Engine {
             workers.push(
                 std::thread::Builder::new()
                     .name("memtable-flush".into())
-                    .spawn(move || crate::flush::flush_loop(&i))
+                    .spawn(move || {
+                        lower_thread_priority(FLUSH_THREAD_NICE);
+                        crate::flush::flush_loop(&i)
+                    })
                     .map_err(|e| StorageError::io("flush thread", e))?,
             );
         }
@@ -184,7 +187,10 @@ impl Engine {
             workers.push(
                 std::thread::Builder::new()
                     .name("compaction".into())
-                    .spawn(move || crate::compaction::compaction_loop(&i))
+                    .spawn(move || {
+                        lower_thread_priority(COMPACTION_THREAD_NICE);
+                        crate::compaction::compaction_loop(&i)
+                    })
                     .map_err(|e| StorageError::io("compaction thread", e))?,
             );
         }
@@ -481,6 +487,31 @@ impl Engine {
             let _ = w.join();
         }
     }
+}
+
+/// The CPU priority (nice) of the flush thread: below request threads, so a flush competes
+/// gently with client requests, but close enough that it keeps up with sustained writes
+/// (writers wait for memtable space when it does not).
+const FLUSH_THREAD_NICE: i32 = 5;
+/// The CPU priority (nice) of the compaction thread: background work, like Cassandra's
+/// low-priority compaction executor.
+const COMPACTION_THREAD_NICE: i32 = 10;
+
+/// Lowers the calling thread's CPU priority (Linux: per thread). Best effort.
+fn lower_thread_priority(nice: i32) {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: gettid and setpriority take no pointers; they only read their arguments.
+        let r = unsafe {
+            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+            libc::setpriority(libc::PRIO_PROCESS, tid, nice)
+        };
+        if r != 0 {
+            tracing::debug!(nice, "could not lower a background thread's priority");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = nice;
 }
 
 impl Drop for Engine {
