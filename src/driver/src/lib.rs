@@ -1,0 +1,137 @@
+//! `sibyl-driver`: an async Rust client for sibyl and Apache Cassandra (CQL native protocol v4).
+//!
+//! What it is: a [`Session`] that connects to the contact points, multiplexes many requests
+//! over each connection (up to 32768 in flight, one stream id each), runs simple statements,
+//! prepared statements (cached by text, re-prepared transparently when a node forgets them),
+//! batches and paged queries (one page at a time, or as a [`RowStream`] of rows), with
+//! per-statement consistency, serial consistency, timestamp, page size and tracing. Broken
+//! connections are reopened on the next request, with exponential backoff after failures.
+//! Errors are one typed enum, [`DriverError`], mirroring the protocol's error codes.
+//!
+//! What it is not (yet): cluster discovery from `system.peers`, a pool of several connections
+//! per node, token-aware and DC-aware load balancing, retry and speculative-execution
+//! policies (all arriving with `policy`), and typed values — cells and bound values are raw
+//! serialized bytes here; the `value` module will map every CQL type to Rust types.
+//! It speaks protocol v4 only, through `sibyl-protocol` (no second codec).
+//!
+//! # Guide
+//!
+//! Connect, create a keyspace and a table:
+//!
+//! ```no_run
+//! use sibyl_driver::{DriverError, SessionBuilder};
+//!
+//! # async fn demo() -> Result<(), DriverError> {
+//! let session = SessionBuilder::new().known_node("127.0.0.1:9042").build().await?;
+//! session
+//!     .query(
+//!         "CREATE KEYSPACE IF NOT EXISTS ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+//!         (),
+//!     )
+//!     .await?;
+//! session.use_keyspace("ks").await?;
+//! session.query("CREATE TABLE IF NOT EXISTS t (k int PRIMARY KEY, v text)", ()).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Insert with bound values (serialized in their CQL wire form: an `int` is 4 big-endian
+//! bytes, `text` its UTF-8 bytes):
+//!
+//! ```no_run
+//! # use sibyl_driver::{BoundValues, DriverError, Session};
+//! # async fn demo(session: Session) -> Result<(), DriverError> {
+//! let values = BoundValues::new().with(1i32.to_be_bytes()).with("one");
+//! session.query("INSERT INTO ks.t (k, v) VALUES (?, ?)", values).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Prepared statements, with per-statement options, and reading a row:
+//!
+//! ```no_run
+//! # use sibyl_driver::{BoundValues, Consistency, DriverError, Session};
+//! # async fn demo(session: Session) -> Result<(), DriverError> {
+//! let insert = session.prepare("INSERT INTO ks.t (k, v) VALUES (?, ?)").await?;
+//! for k in 0..10i32 {
+//!     session.execute(&insert, BoundValues::new().with(k.to_be_bytes()).with(format!("v{k}"))).await?;
+//! }
+//! let select = session.prepare("SELECT v FROM ks.t WHERE k = ?").await?.with_consistency(Consistency::One);
+//! let result = session.execute(&select, BoundValues::new().with(3i32.to_be_bytes())).await?;
+//! let v = result.first_row().and_then(|row| row.raw_by_name("v"));
+//! assert_eq!(v, Some(&b"v3"[..]));
+//! # Ok(()) }
+//! ```
+//!
+//! Paging: as a stream of rows fetched page by page, or one page at a time with the state:
+//!
+//! ```no_run
+//! # use sibyl_driver::{DriverError, Session};
+//! use futures_util::StreamExt;
+//!
+//! # async fn demo(session: Session) -> Result<(), DriverError> {
+//! let select = session.prepare("SELECT k, v FROM ks.t").await?.with_page_size(100);
+//! let mut rows = session.execute_iter(&select, ());
+//! while let Some(row) = rows.next().await {
+//!     let row = row?;
+//!     println!("{:?}", row.raw(0));
+//! }
+//!
+//! let mut state = None;
+//! loop {
+//!     let (page, next) = session.execute_paged(&select, (), state).await?;
+//!     println!("{} rows", page.rows().len());
+//!     match next {
+//!         Some(next) => state = Some(next),
+//!         None => break,
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Batches and errors:
+//!
+//! ```no_run
+//! # use sibyl_driver::{Batch, BoundValues, DriverError, Session};
+//! # async fn demo(session: Session) -> Result<(), DriverError> {
+//! let insert = session.prepare("INSERT INTO ks.t (k, v) VALUES (?, ?)").await?;
+//! let batch = Batch::logged().with_statement(&insert).with_statement("DELETE FROM ks.t WHERE k = 0");
+//! let values = vec![BoundValues::new().with(100i32.to_be_bytes()).with("hundred"), BoundValues::new()];
+//! session.batch(&batch, values).await?;
+//!
+//! match session.query("CREATE TABLE ks.t (k int PRIMARY KEY)", ()).await {
+//!     Err(DriverError::AlreadyExists { keyspace, table, .. }) => println!("{keyspace}.{table} exists"),
+//!     other => println!("{other:?}"),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Limits: [`MAX_STREAMS_PER_CONNECTION`] requests in flight per connection (more wait for a
+//! free stream id), frames up to [`connection::MAX_FRAME_BYTES`], [`MAX_PREPARED_CACHE_ENTRIES`]
+//! cached prepared statements.
+
+pub mod builder;
+pub mod cluster;
+pub mod connection;
+pub mod error;
+pub mod paging;
+pub mod row;
+pub mod session;
+pub mod statement;
+mod stream_ids;
+
+// TODO(lead): wire in the modules other engineers are writing in this crate:
+// `policy` (load balancing, retry and speculative-execution policies over `cluster::Cluster`,
+// token-aware routing with `src/ring`) and `value` (CQL values <-> Rust types, `FromCql`,
+// `FromRow`, and conversions into `statement::BoundValues`).
+// pub mod policy;
+// pub mod value;
+
+pub use builder::{SessionBuilder, SessionConfig, DEFAULT_PAGE_SIZE, MAX_PREPARED_CACHE_ENTRIES};
+pub use cluster::{Cluster, NodeConnections};
+pub use connection::{Connection, ConnectionConfig};
+pub use error::DriverError;
+pub use paging::RowStream;
+pub use row::{PagingState, QueryResult, Row};
+pub use session::Session;
+pub use sibyl_protocol::{BatchType, ColumnSpec, ColumnType, Compression, Consistency, Event, Value};
+pub use statement::{Batch, BatchStatement, BoundValues, PreparedStatement, Statement, StatementOptions};
+pub use stream_ids::MAX_STREAMS_PER_CONNECTION;
