@@ -37,11 +37,15 @@ pub enum DriverError {
     TruncateError(String),
     /// 0x1100: replicas did not acknowledge a write in time (the write may still be applied).
     #[error(
-        "write timeout: {received} of {block_for} replicas acknowledged a {write_type:?} write at {consistency}: {message}"
+        "write timeout: {received} of {block_for} replicas acknowledged a {write_type:?} write \
+         at {consistency}: {message}"
     )]
     WriteTimeout { consistency: Consistency, received: i32, block_for: i32, write_type: WriteType, message: String },
     /// 0x1200: replicas did not answer a read in time.
-    #[error("read timeout: {received} of {block_for} replicas answered at {consistency} (data present: {data_present}): {message}")]
+    #[error(
+        "read timeout: {received} of {block_for} replicas answered at {consistency} \
+         (data present: {data_present}): {message}"
+    )]
     ReadTimeout { consistency: Consistency, received: i32, block_for: i32, data_present: bool, message: String },
     /// 0x1300: replicas failed a read (e.g. too many tombstones).
     #[error(
@@ -59,7 +63,10 @@ pub enum DriverError {
     #[error("function {keyspace}.{function}({}) failed: {message}", arg_types.join(", "))]
     FunctionFailure { keyspace: String, function: String, arg_types: Vec<String>, message: String },
     /// 0x1500: replicas failed a write.
-    #[error("write failure: {num_failures} replicas failed a {write_type:?} write, {received} of {block_for} acknowledged at {consistency}: {message}")]
+    #[error(
+        "write failure: {num_failures} replicas failed a {write_type:?} write, {received} of {block_for} \
+         acknowledged at {consistency}: {message}"
+    )]
     WriteFailure {
         consistency: Consistency,
         received: i32,

@@ -1,0 +1,59 @@
+//! After the node restarts it has forgotten prepared statements: the session reconnects on
+//! demand and re-prepares transparently.
+
+use sibyl_driver::{Batch, BoundValues};
+
+use crate::harness::{int, keyspace, to_int, Node};
+
+// Multi-threaded: the connection's reader task notices the closed socket while the test
+// thread blocks in `restart`, as it would in a running application.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn execute_after_a_node_restart_reconnects_and_reprepares() {
+    let mut node = Node::start();
+    let session = node.session().await;
+    keyspace(&session, "rp").await;
+    session.query("CREATE TABLE t (k int PRIMARY KEY, v int)", ()).await.unwrap();
+    let insert = session.prepare("INSERT INTO t (k, v) VALUES (?, ?)").await.unwrap();
+    let select = session.prepare("SELECT v FROM t WHERE k = ?").await.unwrap();
+    session.execute(&insert, [int(1), int(10)]).await.unwrap();
+
+    node.restart();
+
+    // The old connection is gone; the next request opens a new one (in keyspace rp) and the
+    // node answers Unprepared, which the session handles by re-preparing.
+    let result = session.execute(&select, [int(1)]).await.unwrap();
+    assert_eq!(to_int(result.rows()[0].raw(0)), 10);
+    session.execute(&insert, [int(2), int(20)]).await.unwrap();
+
+    node.restart();
+    // A batch with a forgotten prepared statement is re-prepared too.
+    let batch = Batch::logged().with_statement(&insert);
+    session.batch(&batch, [BoundValues::new().with(int(3)).with(int(30))]).await.unwrap();
+    let rows = session.query("SELECT k FROM t", ()).await.unwrap();
+    assert_eq!(rows.rows().len(), 3);
+}
+
+// Single-threaded: the restart happens while no driver task can run, so the session only
+// learns that its connection is dead by using it.
+#[tokio::test]
+async fn a_restart_the_session_did_not_notice() {
+    let mut node = Node::start();
+    let session = node.session().await;
+    keyspace(&session, "rq").await;
+    session.query("CREATE TABLE t (k int PRIMARY KEY, v int)", ()).await.unwrap();
+    session.query("INSERT INTO t (k, v) VALUES (1, 10)", ()).await.unwrap();
+    let select = session.prepare("SELECT v FROM t WHERE k = ?").await.unwrap();
+
+    node.restart();
+    // Idempotent: the connection error is retried on a new connection, then re-prepared.
+    let result = session.execute(&select.clone().with_idempotent(true), [int(1)]).await.unwrap();
+    assert_eq!(to_int(result.rows()[0].raw(0)), 10);
+
+    node.restart();
+    // Not idempotent: the first request fails with the connection error (it may have run);
+    // the next one reconnects.
+    let err = session.execute(&select, [int(1)]).await.unwrap_err();
+    assert!(err.is_connection_error(), "{err:?}");
+    let result = session.execute(&select, [int(1)]).await.unwrap();
+    assert_eq!(to_int(result.rows()[0].raw(0)), 10);
+}
