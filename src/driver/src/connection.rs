@@ -178,10 +178,13 @@ impl Shared {
     /// Hands a decoded response to its waiter and frees the stream id.
     fn complete(&self, stream: i16, reply: Reply) {
         let tx = self.pending.lock().ok().and_then(|mut p| p.waiting.remove(&stream));
-        self.ids.release(stream);
         match tx {
-            // The waiter may have given up (timeout, cancelled): the reply is dropped.
-            Some(tx) => drop(tx.send(reply)),
+            // The waiter may have given up (timeout, cancelled): the reply is dropped, and only
+            // now is the id free again.
+            Some(tx) => {
+                self.ids.release(stream);
+                drop(tx.send(reply));
+            }
             None => tracing::debug!(addr = %self.addr, stream, "response for a stream nobody waits for"),
         }
     }

@@ -48,15 +48,23 @@ enum Work<'a> {
 impl Session {
     pub(crate) async fn connect(config: SessionConfig) -> Result<Session, DriverError> {
         let cluster = Cluster::new();
+        let mut unresolved = None;
         for node in &config.known_nodes {
-            let addrs = tokio::net::lookup_host(node.as_str())
-                .await
-                .map_err(|e| DriverError::Resolve { host: node.clone(), reason: e.to_string() })?;
-            let addr = addrs
-                .into_iter()
-                .next()
-                .ok_or_else(|| DriverError::Resolve { host: node.clone(), reason: "no address".into() })?;
-            cluster.add_node(addr);
+            let resolved = match tokio::net::lookup_host(node.as_str()).await {
+                Ok(mut addrs) => addrs.next().ok_or_else(|| "no address".to_owned()),
+                Err(e) => Err(e.to_string()),
+            };
+            match resolved {
+                Ok(addr) => drop(cluster.add_node(addr)),
+                Err(reason) => {
+                    tracing::warn!(host = %node, %reason, "contact point does not resolve");
+                    unresolved.get_or_insert(DriverError::Resolve { host: node.clone(), reason });
+                }
+            }
+        }
+        // Contact points that do not resolve are skipped, unless none does.
+        if let (true, Some(e)) = (cluster.nodes().is_empty(), unresolved) {
+            return Err(e);
         }
         let (events, _) = broadcast::channel(EVENT_CHANNEL_CAPACITY);
         let session = Session {

@@ -250,3 +250,12 @@ async fn events_arrive_on_the_session_channel() {
     let Event::SchemaChange(change) = event else { panic!("{event:?}") };
     assert_eq!(change.target, SchemaChangeTarget::Keyspace { keyspace: "pushed".into() });
 }
+
+#[tokio::test]
+async fn unresolvable_contact_points_are_skipped_unless_none_resolves() {
+    let err = SessionBuilder::new().known_node("missing-port").build().await.unwrap_err();
+    assert!(matches!(err, DriverError::Resolve { .. }), "{err:?}");
+    let (addr, _seen) = fake(Script::Echo).await;
+    let session = SessionBuilder::new().known_node("missing-port").known_node_addr(addr).build().await.unwrap();
+    assert_eq!(session.cluster().nodes().len(), 1);
+}
