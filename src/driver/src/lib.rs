@@ -118,11 +118,12 @@ pub mod session;
 pub mod statement;
 mod stream_ids;
 
-// TODO(lead): wire in the modules other engineers are writing in this crate:
-// `policy` (load balancing, retry and speculative-execution policies over `cluster::Cluster`,
-// token-aware routing with `src/ring`) and `value` (CQL values <-> Rust types, `FromCql`,
-// `FromRow`, and conversions into `statement::BoundValues`).
-// pub mod policy;
+/// Load balancing (token-aware, DC-aware), retry and speculative-execution policies as pure
+/// decisions over a [`policy::Topology`]. Not yet consulted by [`session::Session`], which
+/// still rotates over its known nodes: wiring them in comes with cluster discovery.
+pub mod policy;
+// TODO: `value` (CQL values <-> Rust types, `FromCql`, `FromRow`, conversions into
+// `statement::BoundValues`) is being written in src/driver/src/value/.
 // pub mod value;
 
 pub use builder::{SessionBuilder, SessionConfig, DEFAULT_PAGE_SIZE, MAX_PREPARED_CACHE_ENTRIES};
