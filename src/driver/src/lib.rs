@@ -122,9 +122,10 @@ mod stream_ids;
 /// decisions over a [`policy::Topology`]. Not yet consulted by [`session::Session`], which
 /// still rotates over its known nodes: wiring them in comes with cluster discovery.
 pub mod policy;
-// TODO: `value` (CQL values <-> Rust types, `FromCql`, `FromRow`, conversions into
-// `statement::BoundValues`) is being written in src/driver/src/value/.
-// pub mod value;
+/// CQL values and Rust types: [`value::CqlValue`] for every CQL type, `SerializeValue` /
+/// `FromCql` / `SerializeRow` / `FromRow` conversions with typed errors. `Row::get` and typed
+/// bound values on [`session::Session`] build on it next.
+pub mod value;
 
 pub use builder::{SessionBuilder, SessionConfig, DEFAULT_PAGE_SIZE, MAX_PREPARED_CACHE_ENTRIES};
 pub use cluster::{Cluster, NodeConnections};
