@@ -1,0 +1,196 @@
+//! `sibyl-cqlsh`: a cqlsh 6.2-compatible shell for sibyl (and Cassandra).
+//!
+//! `sibyl-cqlsh [host [port]] [-k ks] [-e "stmts"] [-f file] [-u user -p pass]
+//! [--request-timeout s] [--connect-timeout s] [--cqlshrc path]`; without `-e`/`-f` the
+//! statements are read from stdin. The exit status is 2 when a statement failed, 1 when the
+//! connection failed.
+
+mod format;
+mod shell;
+mod split;
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use sibyl_driver::{Session, SessionBuilder};
+
+use shell::{ServerInfo, Shell};
+
+#[derive(Parser, Debug)]
+#[command(name = "sibyl-cqlsh", version, about = "CQL shell for sibyl (cqlsh 6.2 compatible)")]
+struct Args {
+    /// Host to connect to (default $CQLSH_HOST, the cqlshrc hostname, or 127.0.0.1).
+    host: Option<String>,
+    /// Native protocol port (default $CQLSH_PORT, the cqlshrc port, or 9042).
+    port: Option<u16>,
+    /// Keyspace to use after connecting.
+    #[arg(short = 'k', long)]
+    keyspace: Option<String>,
+    /// Execute the statements and quit.
+    #[arg(short = 'e', long)]
+    execute: Option<String>,
+    /// Execute the statements of FILE, then quit.
+    #[arg(short = 'f', long)]
+    file: Option<PathBuf>,
+    /// Authenticate as user.
+    #[arg(short = 'u', long)]
+    username: Option<String>,
+    /// Authenticate using password.
+    #[arg(short = 'p', long)]
+    password: Option<String>,
+    /// Request timeout in seconds.
+    #[arg(long)]
+    request_timeout: Option<u64>,
+    /// Connect timeout in seconds.
+    #[arg(long)]
+    connect_timeout: Option<u64>,
+    /// An alternative cqlshrc file.
+    #[arg(long)]
+    cqlshrc: Option<PathBuf>,
+}
+
+/// A cqlshrc file: `[section]` then `key = value` (or `key: value`) lines; `;`/`#` comments.
+fn parse_ini(text: &str) -> HashMap<(String, String), String> {
+    let mut map = HashMap::new();
+    let mut section = String::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with(';') || line.starts_with('#') {
+            continue;
+        }
+        if let Some(s) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = s.trim().to_string();
+            continue;
+        }
+        if let Some(pos) = line.find(['=', ':']) {
+            let key = line[..pos].trim().to_lowercase();
+            map.insert((section.clone(), key), line[pos + 1..].trim().to_string());
+        }
+    }
+    map
+}
+
+async fn server_info(session: &Session) -> ServerInfo {
+    let mut info = ServerInfo::default();
+    let q = "SELECT cluster_name, release_version, cql_version FROM system.local WHERE key = 'local'";
+    if let Ok(r) = session.query(q, ()).await {
+        if let Some(row) = r.first_row() {
+            let col = |i| row.raw(i).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+            info = ServerInfo { cluster_name: col(0), release_version: col(1), cql_version: col(2) };
+        }
+    }
+    info
+}
+
+async fn run(args: Args) -> ExitCode {
+    let rc_path = args
+        .cqlshrc
+        .clone()
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cassandra").join("cqlshrc")));
+    let rc = match &rc_path {
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(t) => parse_ini(&t),
+            Err(_) => {
+                if args.cqlshrc.is_some() {
+                    eprintln!("\nWarning: Specified cqlshrc location `{}` does not exist.\n", p.display());
+                }
+                HashMap::new()
+            }
+        },
+        None => HashMap::new(),
+    };
+    let rc_get = |s: &str, k: &str| rc.get(&(s.to_string(), k.to_string())).cloned();
+    let host = args
+        .host
+        .clone()
+        .or_else(|| std::env::var("CQLSH_HOST").ok())
+        .or_else(|| rc_get("connection", "hostname"))
+        .unwrap_or_else(|| "127.0.0.1".to_string());
+    let port = args
+        .port
+        .or_else(|| std::env::var("CQLSH_PORT").ok().and_then(|p| p.parse().ok()))
+        .or_else(|| rc_get("connection", "port").and_then(|p| p.parse().ok()))
+        .unwrap_or(9042);
+    let connect_timeout =
+        args.connect_timeout.or_else(|| rc_get("connection", "timeout").and_then(|t| t.parse().ok())).unwrap_or(5);
+    let request_timeout = args
+        .request_timeout
+        .or_else(|| rc_get("connection", "request_timeout").and_then(|t| t.parse().ok()))
+        .unwrap_or(10);
+    let username = args.username.clone().or_else(|| rc_get("authentication", "username"));
+    let password = args.password.clone().or_else(|| rc_get("authentication", "password"));
+    let keyspace = args.keyspace.clone().or_else(|| rc_get("authentication", "keyspace"));
+
+    let mut builder = SessionBuilder::new()
+        .known_node(format!("{host}:{port}"))
+        .connect_timeout(Duration::from_secs(connect_timeout))
+        .request_timeout(Duration::from_secs(request_timeout));
+    if let Some(user) = username {
+        builder = builder.credentials(user, password.unwrap_or_default());
+    }
+    if let Some(ks) = &keyspace {
+        builder = builder.keyspace(ks.clone());
+    }
+    let session = match builder.build().await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("Connection error: ('Unable to connect to any servers', {{'{host}:{port}': {e}}})");
+            return ExitCode::from(1);
+        }
+    };
+    let info = server_info(&session).await;
+    let mut shell = Shell::new(session, host, port, keyspace, info);
+    if let Some(stmts) = &args.execute {
+        shell.run_script(stmts, "<stdin>", true).await;
+    } else if let Some(path) = &args.file {
+        let name = path.display().to_string();
+        match std::fs::read_to_string(path) {
+            Ok(text) => shell.run_script(&text, &name, false).await,
+            Err(e) => {
+                eprintln!("Could not open '{name}': {e}");
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        let mut text = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            eprintln!("Cannot read stdin: {e}");
+            return ExitCode::from(1);
+        }
+        shell.run_script(&text, "<stdin>", false).await;
+    }
+    if shell.error {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(run(args))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cqlshrc_sections() {
+        let rc = parse_ini("[connection]\nhostname = 10.0.0.1\nport: 9043\n; c\n[authentication]\nkeyspace=ks\n");
+        assert_eq!(rc.get(&("connection".into(), "hostname".into())).map(String::as_str), Some("10.0.0.1"));
+        assert_eq!(rc.get(&("connection".into(), "port".into())).map(String::as_str), Some("9043"));
+        assert_eq!(rc.get(&("authentication".into(), "keyspace".into())).map(String::as_str), Some("ks"));
+    }
+}

@@ -1,0 +1,485 @@
+//! The shell: runs statements and cqlsh's own commands, printing as cqlsh 6.2 does without a
+//! tty.
+
+use std::future::Future;
+use std::io::Write;
+use std::pin::Pin;
+
+use sibyl_driver::value::{CqlValue, DisplayOptions};
+use sibyl_driver::{Consistency, DriverError, QueryResult, Session, Statement};
+
+use crate::format;
+use crate::split::{first_word, split};
+
+/// The cqlsh version this shell imitates.
+pub const CQLSH_VERSION: &str = "6.2.2";
+const DEFAULT_PAGE_SIZE: i32 = 100;
+
+/// Server facts shown by `SHOW VERSION` / `SHOW HOST`.
+#[derive(Debug, Clone, Default)]
+pub struct ServerInfo {
+    pub cluster_name: String,
+    pub release_version: String,
+    pub cql_version: String,
+}
+
+pub struct Shell {
+    session: Session,
+    host: String,
+    port: u16,
+    info: ServerInfo,
+    consistency: Consistency,
+    serial_consistency: Consistency,
+    paging: bool,
+    page_size: i32,
+    expand: bool,
+    keyspace: Option<String>,
+    display: DisplayOptions,
+    /// Set once any statement or command failed.
+    pub error: bool,
+    stop: bool,
+    /// Where errors are attributed: the script name and the line of the statement.
+    source: (String, usize),
+}
+
+type Boxed<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+fn parse_level(word: &str) -> Option<Consistency> {
+    Consistency::ALL_LEVELS.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(word))
+}
+
+fn unquote_name(name: &str) -> String {
+    let name = name.trim();
+    match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => name.to_lowercase(),
+    }
+}
+
+fn unquote_string(s: &str) -> Option<String> {
+    let s = s.trim();
+    s.strip_prefix('\'').and_then(|n| n.strip_suffix('\'')).map(|n| n.replace("''", "'"))
+}
+
+impl Shell {
+    pub fn new(session: Session, host: String, port: u16, keyspace: Option<String>, info: ServerInfo) -> Shell {
+        Shell {
+            session,
+            host,
+            port,
+            info,
+            consistency: Consistency::One,
+            serial_consistency: Consistency::Serial,
+            paging: true,
+            page_size: DEFAULT_PAGE_SIZE,
+            expand: false,
+            keyspace,
+            display: DisplayOptions::default(),
+            error: false,
+            stop: false,
+            source: (String::from("<stdin>"), 1),
+        }
+    }
+
+    fn printerr(&mut self, text: &str) {
+        self.error = true;
+        let (name, line) = &self.source;
+        eprintln!("{name}:{line}:{text}");
+    }
+
+    /// Runs every complete statement of `input`; `name` is used in error lines. With
+    /// `run_rest`, an unterminated last statement runs too (as for `-e`).
+    pub fn run_script<'a>(&'a mut self, input: &'a str, name: &'a str, run_rest: bool) -> Boxed<'a> {
+        Box::pin(async move {
+            let (mut pieces, rest) = split(input);
+            if run_rest && !rest.is_empty() {
+                let line = input.lines().count().max(1);
+                pieces.push(crate::split::Piece { text: rest, line });
+            }
+            for piece in pieces {
+                if self.stop {
+                    break;
+                }
+                self.source = (name.to_string(), piece.line);
+                self.run_one(&piece.text).await;
+            }
+        })
+    }
+
+    async fn run_one(&mut self, text: &str) {
+        let word = first_word(text);
+        let args: Vec<&str> = text.split_whitespace().skip(1).collect();
+        match word.as_str() {
+            "EXIT" | "QUIT" => self.stop = true,
+            "CONSISTENCY" => self.do_consistency(&args),
+            "SERIAL" => self.do_serial(&args),
+            "PAGING" => self.do_paging(&args),
+            "EXPAND" => self.do_expand(&args),
+            "SHOW" => self.do_show(&args),
+            "HELP" | "?" => self.do_help(&args),
+            "SOURCE" => self.do_source(text).await,
+            "USE" => self.do_use(&args).await,
+            "DESC" | "DESCRIBE" => self.do_describe(text, &args).await,
+            "TRACING" | "CAPTURE" | "COPY" | "CLEAR" | "CLS" | "LOGIN" | "HISTORY" => {
+                self.printerr(&format!("{word} is not supported by sibyl-cqlsh yet"));
+            }
+            _ => self.do_cql(text).await,
+        }
+    }
+
+    fn do_consistency(&mut self, args: &[&str]) {
+        match args {
+            [] => out(&format!("Current consistency level is {}.\n", self.consistency)),
+            [level] => match parse_level(level) {
+                Some(c) => {
+                    self.consistency = c;
+                    out(&format!("Consistency level set to {}.\n", c));
+                }
+                None => self.printerr("Improper CONSISTENCY command."),
+            },
+            _ => self.printerr("Improper CONSISTENCY command."),
+        }
+    }
+
+    fn do_serial(&mut self, args: &[&str]) {
+        match args {
+            [c] if c.eq_ignore_ascii_case("CONSISTENCY") => {
+                out(&format!("Current serial consistency level is {}.\n", self.serial_consistency))
+            }
+            [c, level] if c.eq_ignore_ascii_case("CONSISTENCY") => match parse_level(level) {
+                Some(l @ (Consistency::Serial | Consistency::LocalSerial)) => {
+                    self.serial_consistency = l;
+                    out(&format!("Serial consistency level set to {}.\n", l));
+                }
+                _ => self.printerr("Improper SERIAL command."),
+            },
+            _ => self.printerr("Improper SERIAL command."),
+        }
+    }
+
+    fn do_paging(&mut self, args: &[&str]) {
+        let on_off = |b: bool| if b { "ON" } else { "OFF" };
+        match args {
+            [] => out(&format!("PAGING is {}\n", on_off(self.paging))),
+            [a] if a.eq_ignore_ascii_case("ON") => {
+                self.paging = true;
+                out("PAGING set to ON\n");
+            }
+            [a] if a.eq_ignore_ascii_case("OFF") => {
+                self.paging = false;
+                out("PAGING set to OFF\n");
+            }
+            [n] => match n.parse::<i32>() {
+                Ok(n) if n > 0 => {
+                    self.paging = true;
+                    self.page_size = n;
+                }
+                _ => return self.printerr("Improper PAGING command."),
+            },
+            _ => return self.printerr("Improper PAGING command."),
+        }
+        if self.paging {
+            out(&format!("Page size: {}\n", self.page_size));
+        } else {
+            self.page_size = DEFAULT_PAGE_SIZE;
+        }
+    }
+
+    fn do_expand(&mut self, args: &[&str]) {
+        match args {
+            [] => out(&format!("EXPAND is {}\n", if self.expand { "ON" } else { "OFF" })),
+            [a] if a.eq_ignore_ascii_case("ON") => {
+                self.expand = true;
+                out("EXPAND set to ON\n");
+            }
+            [a] if a.eq_ignore_ascii_case("OFF") => {
+                self.expand = false;
+                out("EXPAND set to OFF\n");
+            }
+            _ => self.printerr("Improper EXPAND command."),
+        }
+    }
+
+    fn do_show(&mut self, args: &[&str]) {
+        match args.first().map(|a| a.to_ascii_lowercase()).as_deref() {
+            Some("version") => out(&format!(
+                "[cqlsh {CQLSH_VERSION} | Cassandra {} | CQL spec {} | Native protocol v4]\n",
+                self.info.release_version, self.info.cql_version
+            )),
+            Some("host") => out(&format!("Connected to {} at {}:{}\n", self.info.cluster_name, self.host, self.port)),
+            Some(other) => self.printerr(&format!("Wait, how do I show '{other}'?")),
+            None => self.printerr("Improper SHOW command."),
+        }
+    }
+
+    fn do_help(&mut self, args: &[&str]) {
+        const TOPICS: &[(&str, &str)] = &[
+            ("CONSISTENCY", "CONSISTENCY [level]: shows or sets the consistency level (default ONE)."),
+            ("DESC", "DESC: short for DESCRIBE."),
+            ("DESCRIBE", "DESCRIBE KEYSPACES | KEYSPACE [ks] | TABLES | TABLE [ks.]t | TYPES | TYPE t | CLUSTER | [FULL] SCHEMA | <name>"),
+            ("EXIT", "EXIT / QUIT: leaves the shell."),
+            ("EXPAND", "EXPAND [ON|OFF]: vertical output, one block per row."),
+            ("HELP", "HELP [topic]: this help."),
+            ("PAGING", "PAGING [ON|OFF|<page size>]: shows or sets query paging (default 100 rows)."),
+            ("SERIAL", "SERIAL CONSISTENCY [SERIAL|LOCAL_SERIAL]: shows or sets the serial consistency level."),
+            ("SHOW", "SHOW VERSION | HOST: the server's version, where the shell is connected."),
+            ("SOURCE", "SOURCE '<file>': runs the statements of a file."),
+        ];
+        if args.is_empty() {
+            let mut text = String::from("\nDocumented shell commands:\n===========================\n");
+            let names: Vec<String> = TOPICS.iter().map(|(n, _)| n.to_string()).collect();
+            format::columnize(&names, &mut text);
+            text.push('\n');
+            out(&text);
+            return;
+        }
+        for topic in args {
+            match TOPICS.iter().find(|(n, _)| n.eq_ignore_ascii_case(topic)) {
+                Some((_, doc)) => out(&format!("\n        {doc}\n\n")),
+                None => self.printerr(&format!("*** No help on {topic}")),
+            }
+        }
+    }
+
+    async fn do_source(&mut self, text: &str) {
+        let arg = text.trim_start()[6..].trim();
+        let Some(path) = unquote_string(arg) else {
+            return self.printerr("Improper SOURCE command.");
+        };
+        let path = match (path.strip_prefix("~/"), std::env::var("HOME")) {
+            (Some(rest), Ok(home)) => format!("{home}/{rest}"),
+            _ => path,
+        };
+        let contents = match std::fs::read_to_string(&path) {
+            Ok(c) => c,
+            Err(e) => return self.printerr(&format!("Could not open '{path}': {e}")),
+        };
+        let saved = self.source.clone();
+        self.run_script(&contents, &path, false).await;
+        self.source = saved;
+    }
+
+    async fn do_use(&mut self, args: &[&str]) {
+        let name = unquote_name(&args.join(" "));
+        match self.session.use_keyspace(name.clone()).await {
+            Ok(()) => self.keyspace = Some(name),
+            Err(e) => self.printerr(&format::error_text(&e)),
+        }
+    }
+
+    fn statement(&self, text: &str, serial: bool) -> Statement {
+        let mut s = Statement::new(text).with_consistency(self.consistency);
+        if serial {
+            s = s.with_serial_consistency(self.serial_consistency);
+        }
+        if self.paging {
+            s = s.with_page_size(self.page_size);
+        }
+        s
+    }
+
+    /// Runs a statement, yielding each page to `page` (all pages when paging).
+    async fn fetch_all(&self, stmt: Statement) -> Result<Vec<QueryResult>, DriverError> {
+        if stmt.options().page_size.is_none() {
+            return Ok(vec![self.session.query(stmt, ()).await?]);
+        }
+        let mut pages = Vec::new();
+        let mut state = None;
+        loop {
+            let (page, next) = self.session.query_paged(stmt.clone(), (), state).await?;
+            pages.push(page);
+            match next {
+                Some(n) => state = Some(n),
+                None => return Ok(pages),
+            }
+        }
+    }
+
+    fn page_cells(&self, page: &QueryResult) -> Vec<Vec<String>> {
+        page.rows()
+            .iter()
+            .map(|row| {
+                page.columns.iter().enumerate().map(|(i, c)| format::cell(&c.ty, row.raw(i), &self.display)).collect()
+            })
+            .collect()
+    }
+
+    /// `print_static_result`: the header only when there are no rows.
+    fn static_result(&self, page: &QueryResult, with_header: bool, offset: usize, text: &mut String) {
+        let names: Vec<String> = page.columns.iter().map(|c| c.name.clone()).collect();
+        if names.is_empty() {
+            return;
+        }
+        if page.rows().is_empty() {
+            format::table(&names, None, true, text);
+            return;
+        }
+        let cells = self.page_cells(page);
+        if self.expand {
+            format::vertical(&names, &cells, offset, text);
+        } else {
+            format::table(&names, Some(&cells), with_header, text);
+        }
+    }
+
+    fn warnings(warnings: &[String], text: &mut String) {
+        if warnings.is_empty() {
+            return;
+        }
+        text.push_str("\nWarnings :\n");
+        for w in warnings {
+            text.push_str(w);
+            text.push_str("\n\n");
+        }
+    }
+
+    async fn do_cql(&mut self, text: &str) {
+        let word = first_word(text);
+        let serial = matches!(word.as_str(), "INSERT" | "UPDATE" | "DELETE" | "BATCH" | "BEGIN");
+        let is_select = text.get(..6).is_some_and(|w| w.eq_ignore_ascii_case("select"));
+        let stmt = self.statement(text, serial);
+        let pages = match self.fetch_all(stmt).await {
+            Ok(p) => p,
+            Err(e) => return self.printerr(&format::error_text(&e)),
+        };
+        let mut buf = String::new();
+        if let Some(ks) = pages.first().and_then(|p| p.set_keyspace.clone()) {
+            self.keyspace = Some(ks);
+        }
+        if is_select {
+            buf.push('\n');
+            let mut num_rows = 0;
+            for (i, page) in pages.iter().enumerate() {
+                if i == 0 || !page.rows().is_empty() {
+                    self.static_result(page, i == 0, num_rows, &mut buf);
+                    num_rows += page.rows().len();
+                }
+            }
+            buf.push('\n');
+            buf.push_str(&format!("({num_rows} rows)\n"));
+        } else if let Some(page) = pages.first().filter(|p| !p.rows().is_empty()) {
+            buf.push('\n');
+            self.static_result(page, true, 0, &mut buf);
+        }
+        if let Some(first) = pages.first() {
+            Self::warnings(&first.warnings, &mut buf);
+        }
+        out(&buf);
+    }
+
+    fn text_column(page: &QueryResult, row: usize, name: &str) -> Option<String> {
+        let r = page.rows().get(row)?;
+        let i = r.column_index(name)?;
+        r.raw(i).map(|b| String::from_utf8_lossy(b).into_owned())
+    }
+
+    async fn do_describe(&mut self, text: &str, args: &[&str]) {
+        let mut stmt = Statement::new(text).with_consistency(Consistency::LocalOne);
+        if self.paging {
+            stmt = stmt.with_page_size(self.page_size);
+        }
+        let pages = match self.fetch_all(stmt).await {
+            Ok(p) => p,
+            Err(e) => {
+                let msg = format::server_message(&e);
+                return self.printerr(&msg);
+            }
+        };
+        let what = args.first().map(|a| a.to_ascii_lowercase()).unwrap_or_default();
+        let mut buf = String::new();
+        let rows: Vec<(&QueryResult, usize)> =
+            pages.iter().flat_map(|p| (0..p.rows().len()).map(move |i| (p, i))).collect();
+        match what.as_str() {
+            "columnfamilies" | "tables" | "types" | "functions" | "aggregates" => {
+                let mut current: Option<String> = None;
+                let mut names = Vec::new();
+                for (p, i) in &rows {
+                    let ks = Self::text_column(p, *i, "keyspace_name").unwrap_or_default();
+                    if current.as_deref() != Some(ks.as_str()) {
+                        if let Some(k) = &current {
+                            self.keyspace_names(k, &names, &mut buf);
+                        }
+                        current = Some(ks);
+                        names.clear();
+                    }
+                    names.push(Self::text_column(p, *i, "name").unwrap_or_default());
+                }
+                if let Some(k) = &current {
+                    self.keyspace_names(k, &names, &mut buf);
+                    buf.push('\n');
+                }
+            }
+            "keyspaces" => {
+                let names: Vec<String> =
+                    rows.iter().map(|(p, i)| Self::text_column(p, *i, "name").unwrap_or_default()).collect();
+                buf.push('\n');
+                format::columnize(&names, &mut buf);
+                buf.push('\n');
+            }
+            "cluster" => {
+                for (p, i) in &rows {
+                    let col = |n: &str| Self::text_column(p, *i, n).unwrap_or_default();
+                    buf.push_str(&format!(
+                        "\nCluster: {}\nPartitioner: {}\nSnitch: {}\n\n",
+                        col("cluster"),
+                        col("partitioner"),
+                        col("snitch")
+                    ));
+                    let row = &p.rows()[*i];
+                    if let Some(idx) = row.column_index("range_ownership") {
+                        buf.push_str("Range ownership:\n");
+                        let ty = &p.columns[idx].ty;
+                        if let Some(Ok(CqlValue::Map(entries))) = row.raw(idx).map(|b| CqlValue::deserialize(ty, b)) {
+                            for (k, v) in entries {
+                                let hosts: Vec<String> = match v {
+                                    CqlValue::List(l) => l.iter().map(|h| format!("{h:#}")).collect(),
+                                    other => vec![format!("{other:#}")],
+                                };
+                                buf.push_str(&format!(" {:>39}  [{}]\n", format!("{k:#}"), hosts.join(", ")));
+                            }
+                        }
+                        buf.push('\n');
+                    }
+                }
+            }
+            _ => {
+                for (p, i) in &rows {
+                    buf.push('\n');
+                    buf.push_str(&Self::text_column(p, *i, "create_statement").unwrap_or_default());
+                    buf.push('\n');
+                }
+            }
+        }
+        if let Some(first) = pages.first() {
+            Self::warnings(&first.warnings, &mut buf);
+        }
+        out(&buf);
+    }
+
+    fn keyspace_names(&self, keyspace: &str, names: &[String], buf: &mut String) {
+        buf.push('\n');
+        if self.keyspace.is_none() {
+            buf.push_str(&format!("Keyspace {keyspace}\n---------{}\n", "-".repeat(keyspace.chars().count())));
+        }
+        format::columnize(names, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_strings() {
+        assert_eq!(unquote_name("Ks"), "ks");
+        assert_eq!(unquote_name("\"My\"\"Ks\""), "My\"Ks");
+        assert_eq!(unquote_string("'a''b'"), Some("a'b".to_string()));
+        assert_eq!(parse_level("local_quorum"), Some(Consistency::LocalQuorum));
+    }
+}
