@@ -1,11 +1,15 @@
 //! [`SessionBuilder`]: contact points and session-wide defaults.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sibyl_protocol::{Compression, Consistency};
 
 use crate::error::DriverError;
+use crate::policy::{
+    DefaultRetryPolicy, LoadBalancingPolicy, NoSpeculativeExecution, RetryPolicy, SpeculativeExecutionPolicy,
+};
 use crate::session::Session;
 
 /// Rows per page when a paged call's statement sets none (the Python driver's and the
@@ -21,6 +25,10 @@ pub const DEFAULT_HEARTBEAT_INTERVAL: Duration = Duration::from_secs(30);
 pub const DEFAULT_CONSISTENCY: Consistency = Consistency::LocalQuorum;
 /// Prepared statements the session remembers by text; past this, new ones are not cached.
 pub const MAX_PREPARED_CACHE_ENTRIES: usize = 10_000;
+/// How long a DDL statement waits for every node to agree on the schema by default.
+pub const DEFAULT_MAX_SCHEMA_AGREEMENT_WAIT: Duration = Duration::from_secs(10);
+/// How often schema agreement is polled.
+pub const SCHEMA_AGREEMENT_INTERVAL: Duration = Duration::from_millis(200);
 
 /// Session-wide settings, fixed at build time.
 #[derive(Debug, Clone)]
@@ -36,8 +44,21 @@ pub struct SessionConfig {
     pub page_size: i32,
     pub compression: Option<Compression>,
     pub credentials: Option<(String, String)>,
-    /// REGISTER the first node's connection for TOPOLOGY/STATUS/SCHEMA events.
+    /// Deliver the TOPOLOGY/STATUS/SCHEMA events of the control connection to
+    /// `Session::events` subscribers (the session always registers for them itself).
     pub subscribe_events: bool,
+    /// The query plan of each request; `None`: token-aware over DC-aware round robin, with the
+    /// first contact point's datacenter local ([`crate::policy::default_policy`]).
+    pub load_balancing: Option<Arc<dyn LoadBalancingPolicy>>,
+    /// What to do after a failed attempt.
+    pub retry_policy: Arc<dyn RetryPolicy>,
+    /// When to start extra executions of slow idempotent requests.
+    pub speculative_execution: Arc<dyn SpeculativeExecutionPolicy>,
+    /// Read `system.local`/`system.peers`/`system_schema.keyspaces` to find the other nodes
+    /// and route token-aware (on by default).
+    pub discovery: bool,
+    /// How long a DDL statement waits for schema agreement; zero does not wait.
+    pub max_schema_agreement_wait: Duration,
 }
 
 impl Default for SessionConfig {
@@ -54,6 +75,11 @@ impl Default for SessionConfig {
             compression: None,
             credentials: None,
             subscribe_events: false,
+            load_balancing: None,
+            retry_policy: Arc::new(DefaultRetryPolicy),
+            speculative_execution: Arc::new(NoSpeculativeExecution),
+            discovery: true,
+            max_schema_agreement_wait: DEFAULT_MAX_SCHEMA_AGREEMENT_WAIT,
         }
     }
 }
@@ -149,6 +175,38 @@ impl SessionBuilder {
     /// Receive TOPOLOGY_CHANGE, STATUS_CHANGE and SCHEMA_CHANGE events (`Session::events`).
     pub fn subscribe_events(mut self, subscribe: bool) -> Self {
         self.config.subscribe_events = subscribe;
+        self
+    }
+
+    /// The load-balancing policy (default: token-aware over DC-aware round robin, local
+    /// datacenter = the first contact point's).
+    pub fn load_balancing(mut self, policy: impl LoadBalancingPolicy + 'static) -> Self {
+        self.config.load_balancing = Some(Arc::new(policy));
+        self
+    }
+
+    /// The retry policy (default: [`DefaultRetryPolicy`]).
+    pub fn retry_policy(mut self, policy: impl RetryPolicy + 'static) -> Self {
+        self.config.retry_policy = Arc::new(policy);
+        self
+    }
+
+    /// The speculative-execution policy (default: none).
+    pub fn speculative_execution(mut self, policy: impl SpeculativeExecutionPolicy + 'static) -> Self {
+        self.config.speculative_execution = Arc::new(policy);
+        self
+    }
+
+    /// Whether to discover the cluster's other nodes and keyspaces (default: on). Off, the
+    /// session uses the contact points only, round robin.
+    pub fn discovery(mut self, discovery: bool) -> Self {
+        self.config.discovery = discovery;
+        self
+    }
+
+    /// How long DDL statements wait for schema agreement (default 10 s; zero: no wait).
+    pub fn max_schema_agreement_wait(mut self, wait: Duration) -> Self {
+        self.config.max_schema_agreement_wait = wait;
         self
     }
 

@@ -1,25 +1,21 @@
-//! The nodes a session talks to and their connections.
+//! The nodes a session talks to, their connections, and the [`Topology`] the policies route on.
 //!
-//! Today: the contact points given to the builder, one connection per node, opened on demand
-//! (at `build()` and again whenever the previous one broke), with exponential backoff after a
-//! failed attempt, and a round-robin query plan.
+//! One connection per node, opened on demand (at `build()` for the contact points, on first
+//! use for discovered nodes, and again whenever the previous one broke), with exponential
+//! backoff after a failed attempt. The topology is a snapshot (`Arc<Topology>`) replaced as a
+//! whole on each refresh (discovery, events) and copy-on-write for up/down marks.
 //!
-//! Extension points for the policy work (`crate::policy`, in progress):
-//! * discovery adds [`NodeConnections`] for the rows of `system.peers` ([`Cluster::add_node`]);
-//! * a pool replaces the single `current` connection of [`NodeConnections`] (the public surface,
-//!   [`NodeConnections::connection`], stays);
-//! * a load-balancing policy replaces [`Cluster::plan`] (token-aware: replicas of the
-//!   prepared statement's routing key first, then DC-aware fallback);
-//! * a retry policy replaces the fixed rule in `Session::run` (retry idempotent statements on
-//!   connection errors, re-prepare on Unprepared).
+//! Extension point: a pool replaces the single `current` connection of [`NodeConnections`]
+//! (the public surface, [`NodeConnections::connection`], stays).
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::connection::{Connection, ConnectionConfig};
 use crate::error::DriverError;
+use crate::policy::{HostId, NodeInfo, Topology};
 
 /// First wait after a failed connection attempt; doubles per failure.
 pub const RECONNECT_BASE_DELAY: Duration = Duration::from_millis(100);
@@ -47,7 +43,11 @@ pub struct NodeConnections {
     /// Held while connecting, so concurrent requests wait for one attempt instead of racing.
     reconnect: tokio::sync::Mutex<ReconnectState>,
     /// Whether this node's connection registers for events (the control connection).
-    control: bool,
+    control: AtomicBool,
+    /// Set when a connection attempt failed or the connection broke; cleared on connecting.
+    down: AtomicBool,
+    /// Whether a background task is reconnecting to this node.
+    reconnecting: AtomicBool,
 }
 
 impl NodeConnections {
@@ -56,7 +56,9 @@ impl NodeConnections {
             addr,
             current: Mutex::new(None),
             reconnect: tokio::sync::Mutex::new(ReconnectState::default()),
-            control,
+            control: AtomicBool::new(control),
+            down: AtomicBool::new(false),
+            reconnecting: AtomicBool::new(false),
         }
     }
 
@@ -66,7 +68,30 @@ impl NodeConnections {
 
     /// Whether this node carries the session's event registration.
     pub fn is_control(&self) -> bool {
-        self.control
+        self.control.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_control(&self, control: bool) {
+        self.control.store(control, Ordering::Relaxed);
+    }
+
+    /// Whether the last connection attempt failed or the connection broke (and no new one
+    /// opened since).
+    pub fn is_down(&self) -> bool {
+        self.down.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::Relaxed);
+    }
+
+    /// Claims the background reconnection of this node; false if a task already has it.
+    pub(crate) fn start_reconnecting(&self) -> bool {
+        !self.reconnecting.swap(true, Ordering::AcqRel)
+    }
+
+    pub(crate) fn stop_reconnecting(&self) {
+        self.reconnecting.store(false, Ordering::Release);
     }
 
     /// The usable connection, if there is one now (never connects).
@@ -94,6 +119,7 @@ impl NodeConnections {
             Ok(c) => {
                 let c = Arc::new(c);
                 *state = ReconnectState::default();
+                self.set_down(false);
                 if let Ok(mut current) = self.current.lock() {
                     *current = Some(Arc::clone(&c));
                 }
@@ -105,6 +131,7 @@ impl NodeConnections {
                 let delay = reconnect_delay(state.failures);
                 state.retry_at = Some(Instant::now() + delay);
                 state.last_error = Some(e.clone());
+                self.set_down(true);
                 tracing::debug!(addr = %self.addr, error = %e, ?delay, "connection attempt failed");
                 Err(e)
             }
@@ -124,6 +151,7 @@ impl NodeConnections {
 pub struct Cluster {
     nodes: RwLock<Vec<Arc<NodeConnections>>>,
     next: AtomicUsize,
+    topology: RwLock<Option<Arc<Topology>>>,
 }
 
 impl Cluster {
@@ -142,6 +170,84 @@ impl Cluster {
         let node = Arc::new(NodeConnections::new(addr, nodes.is_empty()));
         nodes.push(Arc::clone(&node));
         node
+    }
+
+    /// The node at `addr`, if known.
+    pub fn node(&self, addr: SocketAddr) -> Option<Arc<NodeConnections>> {
+        self.nodes.read().ok()?.iter().find(|n| n.addr() == addr).cloned()
+    }
+
+    /// The current topology: the discovered one, or (before discovery, or when the nodes do
+    /// not answer it) the known nodes without tokens, datacenter or keyspaces.
+    pub fn topology(&self) -> Arc<Topology> {
+        if let Some(t) = self.topology.read().ok().and_then(|t| t.clone()) {
+            return t;
+        }
+        Arc::new(self.fallback_topology())
+    }
+
+    fn fallback_topology(&self) -> Topology {
+        let nodes = self
+            .nodes()
+            .iter()
+            .enumerate()
+            .map(|(i, n)| NodeInfo {
+                host_id: HostId::from(u128::MAX - i as u128),
+                address: n.addr(),
+                datacenter: String::new(),
+                rack: String::new(),
+                tokens: Vec::new(),
+                up: !n.is_down(),
+            })
+            .collect();
+        Topology::new(nodes, Vec::new()).unwrap_or_else(|_| empty_topology())
+    }
+
+    /// Replaces the topology: adds a [`NodeConnections`] for each new node (connected on
+    /// first use), closes and forgets nodes no longer in it (except the control node), and
+    /// marks down the nodes whose connection is known to be down.
+    pub fn set_topology(&self, mut topology: Topology) {
+        let addrs: Vec<(HostId, SocketAddr)> = topology.nodes().iter().map(|n| (n.host_id, n.address)).collect();
+        for (host_id, addr) in &addrs {
+            let node = self.add_node(*addr);
+            if node.is_down() {
+                topology.set_up(host_id, false);
+            }
+        }
+        if let Ok(mut nodes) = self.nodes.write() {
+            nodes.retain(|n| {
+                let keep = n.is_control() || addrs.iter().any(|(_, a)| *a == n.addr());
+                if !keep {
+                    n.close();
+                }
+                keep
+            });
+        }
+        if let Ok(mut t) = self.topology.write() {
+            *t = Some(Arc::new(topology));
+        }
+    }
+
+    /// Marks the node at `addr` up or down, in its [`NodeConnections`] and the topology.
+    pub fn mark(&self, addr: SocketAddr, up: bool) {
+        if let Some(n) = self.node(addr) {
+            n.set_down(!up);
+        }
+        let current = self.topology.read().ok().and_then(|t| t.as_ref()?.node_by_address(&addr).map(|n| n.up));
+        if current.is_none_or(|u| u == up) {
+            return;
+        }
+        let Ok(mut guard) = self.topology.write() else { return };
+        let Some(current) = guard.as_ref() else { return };
+        let Some(node) = current.node_by_address(&addr) else { return };
+        if node.up == up {
+            return;
+        }
+        let host_id = node.host_id;
+        let mut next = Topology::clone(current);
+        next.set_up(&host_id, up);
+        tracing::debug!(%addr, up, "node marked");
+        *guard = Some(Arc::new(next));
     }
 
     /// Every known node.
@@ -165,6 +271,11 @@ impl Cluster {
             n.close();
         }
     }
+}
+
+fn empty_topology() -> Topology {
+    #[allow(clippy::expect_used)]
+    Topology::new(Vec::new(), Vec::new()).expect("an empty topology is valid")
 }
 
 #[cfg(test)]

@@ -111,6 +111,7 @@
 pub mod builder;
 pub mod cluster;
 pub mod connection;
+mod discovery;
 pub mod error;
 pub mod paging;
 pub mod row;
@@ -119,8 +120,10 @@ pub mod statement;
 mod stream_ids;
 
 /// Load balancing (token-aware, DC-aware), retry and speculative-execution policies as pure
-/// decisions over a [`policy::Topology`]. Not yet consulted by [`session::Session`], which
-/// still rotates over its known nodes: wiring them in comes with cluster discovery.
+/// decisions over a [`policy::Topology`]. The session discovers the topology (`system.local`,
+/// `system.peers`, `system_schema.keyspaces`, refreshed on events and DDL) and routes every
+/// request with its load-balancing and retry policies ([`SessionBuilder::load_balancing`],
+/// [`SessionBuilder::retry_policy`]).
 pub mod policy;
 /// CQL values and Rust types: [`value::CqlValue`] for every CQL type, `SerializeValue` /
 /// `FromCql` / `SerializeRow` / `FromRow` conversions with typed errors. `Row::get` and typed

@@ -2,24 +2,35 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
+use std::time::{Duration, Instant};
 
+use sibyl_common::Token;
 use sibyl_protocol::{
-    BatchQuery, ColumnSpec, Event, EventType, QueryParameters, Request, Response, ResponseFrame, ResultBody, Values,
+    BatchQuery, ColumnSpec, Consistency, ErrorKind, Event, EventType, QueryParameters, Request, Response,
+    ResponseExtras, ResponseFrame, ResultBody, StatusChangeType, Values,
 };
 use tokio::sync::broadcast;
 
-use crate::builder::{SessionConfig, MAX_PREPARED_CACHE_ENTRIES};
-use crate::cluster::Cluster;
+use crate::builder::{SessionConfig, MAX_PREPARED_CACHE_ENTRIES, SCHEMA_AGREEMENT_INTERVAL};
+use crate::cluster::{reconnect_delay, Cluster};
 use crate::connection::{Connection, ConnectionConfig};
+use crate::discovery;
 use crate::error::DriverError;
 use crate::paging::{PagedTarget, RowStream};
+use crate::policy::{
+    load_balancing::default_policy, routing_token_of_values, LoadBalancingPolicy, RequestFailure, RetryContext,
+    RetryDecision, RoutingInfo, Topology,
+};
 use crate::row::{PagingState, QueryResult, Row};
 use crate::statement::{Batch, BatchStatement, BoundValues, PreparedStatement, Statement, StatementOptions};
 
 /// Events buffered per subscriber before the oldest are dropped.
 const EVENT_CHANNEL_CAPACITY: usize = 1024;
+/// Retries of one request, whatever the retry policy says, before its error is returned.
+const MAX_RETRIES: u32 = 16;
+/// Events arriving within this window after a first one are handled by one refresh.
+const EVENT_DEBOUNCE: Duration = Duration::from_millis(100);
 
 /// A connected session. Cheap to clone: clones share connections and caches.
 #[derive(Debug, Clone)]
@@ -35,6 +46,18 @@ struct SessionInner {
     /// Prepared statements by (keyspace at prepare time, text).
     prepared: Mutex<HashMap<(Option<String>, String), PreparedStatement>>,
     events: broadcast::Sender<Event>,
+    policy: Arc<dyn LoadBalancingPolicy>,
+    /// The first discovered node's datacenter (the policies' local-DC hint).
+    local_dc: OnceLock<Option<String>>,
+    /// Serializes topology refreshes.
+    refresh: tokio::sync::Mutex<()>,
+}
+
+/// Where a request should go: its keyspace and partition token, when known.
+#[derive(Debug, Clone, Default)]
+struct Route {
+    keyspace: Option<String>,
+    token: Option<Token>,
 }
 
 /// What one request does on one connection.
@@ -43,6 +66,132 @@ enum Work<'a> {
     Execute { prepared: &'a PreparedStatement, params: QueryParameters },
     Prepare { text: &'a str },
     Batch(sibyl_protocol::Batch, &'a Batch),
+}
+
+impl Work<'_> {
+    fn consistency(&self) -> Consistency {
+        match self {
+            Work::Query { params, .. } | Work::Execute { params, .. } => params.consistency,
+            Work::Prepare { .. } => Consistency::One,
+            Work::Batch(b, _) => b.consistency,
+        }
+    }
+
+    /// A retry at another consistency (`None`: unchanged).
+    fn set_consistency(&mut self, consistency: Option<Consistency>) {
+        let Some(c) = consistency else { return };
+        match self {
+            Work::Query { params, .. } | Work::Execute { params, .. } => params.consistency = c,
+            Work::Prepare { .. } => {}
+            Work::Batch(b, _) => b.consistency = c,
+        }
+    }
+}
+
+/// A failed attempt as the retry policy sees it.
+enum Failure {
+    Server(ErrorKind),
+    Broken,
+    Timeout,
+}
+
+/// The retry-relevant failure of `e`; `None` for errors no retry can fix.
+fn failure_of(e: &DriverError) -> Option<Failure> {
+    use DriverError as E;
+    Some(match e {
+        E::ReadTimeout { consistency, received, block_for, data_present, .. } => {
+            Failure::Server(ErrorKind::ReadTimeout {
+                consistency: *consistency,
+                received: *received,
+                block_for: *block_for,
+                data_present: *data_present,
+            })
+        }
+        E::WriteTimeout { consistency, received, block_for, write_type, .. } => {
+            Failure::Server(ErrorKind::WriteTimeout {
+                consistency: *consistency,
+                received: *received,
+                block_for: *block_for,
+                write_type: write_type.clone(),
+            })
+        }
+        E::Unavailable { consistency, required, alive, .. } => {
+            Failure::Server(ErrorKind::Unavailable { consistency: *consistency, required: *required, alive: *alive })
+        }
+        E::ReadFailure { consistency, received, block_for, num_failures, data_present, .. } => {
+            Failure::Server(ErrorKind::ReadFailure {
+                consistency: *consistency,
+                received: *received,
+                block_for: *block_for,
+                num_failures: *num_failures,
+                data_present: *data_present,
+            })
+        }
+        E::WriteFailure { consistency, received, block_for, num_failures, write_type, .. } => {
+            Failure::Server(ErrorKind::WriteFailure {
+                consistency: *consistency,
+                received: *received,
+                block_for: *block_for,
+                num_failures: *num_failures,
+                write_type: write_type.clone(),
+            })
+        }
+        E::Overloaded(_) => Failure::Server(ErrorKind::Overloaded),
+        E::IsBootstrapping(_) => Failure::Server(ErrorKind::IsBootstrapping),
+        E::Server(_) => Failure::Server(ErrorKind::Server),
+        E::TruncateError(_) => Failure::Server(ErrorKind::TruncateError),
+        E::ConnectionBroken { .. } | E::ConnectionClosed { .. } | E::Connect { .. } | E::ConnectTimeout { .. } => {
+            Failure::Broken
+        }
+        E::RequestTimeout { .. } => Failure::Timeout,
+        _ => return None,
+    })
+}
+
+/// A prepared statement's route: its keyspace (else the session's) and the token of its
+/// partition-key values, when they are all bound by position.
+fn route_of(session: &Session, prepared: &PreparedStatement, values: &BoundValues) -> Route {
+    let token = match values.as_values() {
+        Values::Positional(v) => routing_token_of_values(prepared.pk_indexes(), v),
+        _ => None,
+    };
+    Route { keyspace: prepared.keyspace().map(str::to_owned).or_else(|| session.keyspace()), token }
+}
+
+/// Refreshes the topology on TOPOLOGY_CHANGE / STATUS_CHANGE / SCHEMA_CHANGE events of the
+/// control connection (several events close together: one refresh); a STATUS_CHANGE marks
+/// the node at once. Ends with the session.
+fn spawn_event_listener(inner: &Arc<SessionInner>) {
+    let mut events = inner.events.subscribe();
+    let weak: Weak<SessionInner> = Arc::downgrade(inner);
+    tokio::spawn(async move {
+        loop {
+            let event = match events.recv().await {
+                Ok(e) => Some(e),
+                Err(broadcast::error::RecvError::Lagged(_)) => None,
+                Err(broadcast::error::RecvError::Closed) => return,
+            };
+            tokio::time::sleep(EVENT_DEBOUNCE).await;
+            let mut batch: Vec<Event> = event.into_iter().collect();
+            while let Ok(e) = events.try_recv() {
+                batch.push(e);
+            }
+            let Some(inner) = weak.upgrade() else { return };
+            let session = Session { inner };
+            for e in &batch {
+                if let Event::StatusChange { change, address } = e {
+                    let topology = session.topology();
+                    let addr = topology.nodes().iter().find(|n| n.address.ip() == address.ip()).map(|n| n.address);
+                    if let Some(addr) = addr {
+                        session.inner.cluster.mark(addr, *change == StatusChangeType::Up);
+                    }
+                }
+            }
+            if let Err(e) = session.refresh_topology().await {
+                tracing::debug!(error = %e, "topology refresh after an event failed");
+            }
+        }
+    });
 }
 
 impl Session {
@@ -67,6 +216,7 @@ impl Session {
             return Err(e);
         }
         let (events, _) = broadcast::channel(EVENT_CHANNEL_CAPACITY);
+        let policy = config.load_balancing.clone().unwrap_or_else(|| Arc::new(default_policy(None)));
         let session = Session {
             inner: Arc::new(SessionInner {
                 keyspace: RwLock::new(config.keyspace.clone()),
@@ -74,25 +224,182 @@ impl Session {
                 cluster,
                 prepared: Mutex::new(HashMap::new()),
                 events,
+                policy,
+                local_dc: OnceLock::new(),
+                refresh: tokio::sync::Mutex::new(()),
             }),
         };
+        // The first contact point that connects carries the event registration.
         let mut errors = Vec::new();
         let mut connected = 0;
-        for node in session.inner.cluster.nodes() {
+        let nodes = session.inner.cluster.nodes();
+        for node in &nodes {
+            node.set_control(false);
+        }
+        for node in &nodes {
+            if connected == 0 {
+                node.set_control(true);
+            }
             match node.connection(&session.connection_config(node.is_control())).await {
                 Ok(_) => connected += 1,
-                Err(e) => errors.push((node.addr(), e)),
+                Err(e) => {
+                    node.set_control(false);
+                    errors.push((node.addr(), e));
+                }
             }
         }
         if connected == 0 {
             return Err(DriverError::NoHostAvailable { errors });
         }
+        if session.inner.config.discovery {
+            if let Err(e) = session.refresh_topology().await {
+                tracing::info!(error = %e, "cluster discovery failed; using the contact points only");
+            }
+            spawn_event_listener(&session.inner);
+        }
         Ok(session)
+    }
+
+    /// Reads `system.local`, `system.peers` and `system_schema.keyspaces` again and replaces
+    /// the topology (new nodes are connected on first use, removed ones closed). On failure
+    /// the previous topology stays.
+    pub async fn refresh_topology(&self) -> Result<(), DriverError> {
+        let _one_at_a_time = self.inner.refresh.lock().await;
+        let conn = self.control_connection().await?;
+        let found = discovery::discover(&conn, self.inner.config.request_timeout).await?;
+        let local_dc = self.inner.local_dc.get_or_init(|| found.local_dc.clone()).clone();
+        let mut topology = Topology::new(found.nodes, found.keyspaces)
+            .map_err(|e| DriverError::UnexpectedResponse { request: "discovery", response: e.to_string() })?;
+        topology.set_local_dc_hint(local_dc);
+        tracing::debug!(nodes = topology.nodes().len(), "topology refreshed");
+        self.inner.cluster.set_topology(topology);
+        Ok(())
+    }
+
+    /// The nodes a prepared statement with these values would be sent to, in order (the
+    /// load-balancing policy's plan for its keyspace and partition token).
+    pub fn query_plan(&self, prepared: &PreparedStatement, values: &BoundValues) -> Vec<SocketAddr> {
+        let route = route_of(self, prepared, values);
+        let consistency = prepared.options().consistency.unwrap_or(self.inner.config.consistency);
+        self.plan(&route, consistency)
+    }
+
+    fn plan(&self, route: &Route, consistency: Consistency) -> Vec<SocketAddr> {
+        let cluster = &self.inner.cluster;
+        let topology = cluster.topology();
+        let mut routing = RoutingInfo::new(consistency);
+        if let Some(ks) = route.keyspace.as_deref() {
+            routing = routing.with_keyspace(ks);
+        }
+        if let Some(token) = route.token {
+            routing = routing.with_token(token);
+        }
+        let plan: Vec<SocketAddr> = self.inner.policy.plan(&topology, &routing).iter().map(|n| n.address).collect();
+        if plan.is_empty() {
+            cluster.nodes().iter().map(|n| n.addr()).collect()
+        } else {
+            plan
+        }
+    }
+
+    /// The current topology (nodes, tokens, keyspaces, up/down) the policies route on.
+    pub fn topology(&self) -> Arc<Topology> {
+        self.inner.cluster.topology()
+    }
+
+    /// Waits until every node that is up reports the same schema version, polling
+    /// `system.local` and `system.peers` every 200 ms, at most `max_schema_agreement_wait`.
+    /// Returns whether they agreed.
+    pub async fn await_schema_agreement(&self) -> Result<bool, DriverError> {
+        let deadline = Instant::now() + self.inner.config.max_schema_agreement_wait;
+        loop {
+            let conn = self.control_connection().await?;
+            let rows = discovery::schema_versions(&conn, self.inner.config.request_timeout).await?;
+            let topology = self.topology();
+            let mut versions = rows
+                .iter()
+                .filter(|(host, _)| host.as_ref().and_then(|h| topology.node(h)).is_none_or(|n| n.up))
+                .map(|(_, v)| v);
+            let agreed = match versions.next() {
+                Some(first) => versions.all(|v| v == first),
+                None => true,
+            };
+            if agreed {
+                return Ok(true);
+            }
+            if Instant::now() + SCHEMA_AGREEMENT_INTERVAL > deadline {
+                tracing::warn!("schema agreement not reached within the wait");
+                return Ok(false);
+            }
+            tokio::time::sleep(SCHEMA_AGREEMENT_INTERVAL).await;
+        }
+    }
+
+    /// After a SCHEMA_CHANGE result: wait for agreement, then refresh the keyspaces.
+    async fn after_schema_change(&self) {
+        if self.inner.config.max_schema_agreement_wait > Duration::ZERO {
+            if let Err(e) = self.await_schema_agreement().await {
+                tracing::debug!(error = %e, "schema agreement check failed");
+            }
+        }
+        if self.inner.config.discovery {
+            if let Err(e) = self.refresh_topology().await {
+                tracing::debug!(error = %e, "topology refresh after a schema change failed");
+            }
+        }
+    }
+
+    /// A connection for metadata queries: the control node's, else any usable one, else the
+    /// first node that connects.
+    async fn control_connection(&self) -> Result<Arc<Connection>, DriverError> {
+        let mut nodes = self.inner.cluster.nodes();
+        nodes.sort_by_key(|n| !n.is_control());
+        if let Some(c) = nodes.iter().find_map(|n| n.usable()) {
+            return Ok(c);
+        }
+        let mut errors = Vec::new();
+        for n in nodes {
+            match n.connection(&self.connection_config(n.is_control())).await {
+                Ok(c) => return Ok(c),
+                Err(e) => errors.push((n.addr(), e)),
+            }
+        }
+        Err(DriverError::NoHostAvailable { errors })
+    }
+
+    /// A node's connection failed: mark it down and reconnect in the background (with the
+    /// backoff), marking it up again once connected.
+    fn node_failed(&self, addr: SocketAddr) {
+        let cluster = &self.inner.cluster;
+        cluster.mark(addr, false);
+        let Some(node) = cluster.node(addr) else { return };
+        if !node.start_reconnecting() {
+            return;
+        }
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let mut failures = 0u32;
+            loop {
+                failures = failures.saturating_add(1);
+                tokio::time::sleep(reconnect_delay(failures)).await;
+                let Some(inner) = weak.upgrade() else { break };
+                let session = Session { inner };
+                if session.inner.cluster.node(addr).is_none() {
+                    break;
+                }
+                if node.connection(&session.connection_config(node.is_control())).await.is_ok() {
+                    session.inner.cluster.mark(addr, true);
+                    break;
+                }
+            }
+            node.stop_reconnecting();
+        });
     }
 
     fn connection_config(&self, control: bool) -> ConnectionConfig {
         let c = &self.inner.config;
-        let subscribe = control && c.subscribe_events;
+        // The control connection always registers: the session refreshes its topology on events.
+        let subscribe = control && (c.subscribe_events || c.discovery);
         ConnectionConfig {
             connect_timeout: c.connect_timeout,
             compression: c.compression,
@@ -167,8 +474,13 @@ impl Session {
     ) -> Result<QueryResult, DriverError> {
         let opts = statement.options();
         let params = self.params(opts, values.0, page_size, paging_state);
-        let frame = self.run(Work::Query { text: &statement.text, params }, opts).await?;
-        self.to_result(frame, None)
+        let route = Route { keyspace: self.keyspace(), token: None };
+        let frame = self.run(Work::Query { text: &statement.text, params }, opts, &route).await?;
+        let result = self.to_result(frame, None)?;
+        if result.schema_change.is_some() {
+            self.after_schema_change().await;
+        }
+        Ok(result)
     }
 
     /// All rows of a QUERY as a stream, fetching pages on demand.
@@ -185,7 +497,8 @@ impl Session {
             return Ok(with_options(p, statement.options().clone()));
         }
         let opts = StatementOptions { idempotent: true, ..statement.options().clone() };
-        let frame = self.run(Work::Prepare { text: &statement.text }, &opts).await?;
+        let route = Route { keyspace: self.keyspace(), token: None };
+        let frame = self.run(Work::Prepare { text: &statement.text }, &opts, &route).await?;
         let prepared = match frame.response {
             Response::Result(ResultBody::Prepared(p)) => {
                 PreparedStatement::new(statement.text.clone(), key.0.clone(), p.id, p.metadata, p.result_metadata)
@@ -234,9 +547,14 @@ impl Session {
     ) -> Result<QueryResult, DriverError> {
         check_value_count(prepared, &values)?;
         let opts = prepared.options();
+        let route = route_of(self, prepared, &values);
         let params = self.params(opts, values.0, page_size, paging_state);
-        let frame = self.run(Work::Execute { prepared, params }, opts).await?;
-        self.to_result(frame, Some(&prepared.inner.result_columns))
+        let frame = self.run(Work::Execute { prepared, params }, opts, &route).await?;
+        let result = self.to_result(frame, Some(&prepared.inner.result_columns))?;
+        if result.schema_change.is_some() {
+            self.after_schema_change().await;
+        }
+        Ok(result)
     }
 
     /// All rows of a prepared statement as a stream, fetching pages on demand (page size from
@@ -271,6 +589,19 @@ impl Session {
             };
             statements.push(sibyl_protocol::BatchStatement { query, values: v.into_positional()? });
         }
+        // Routed by the first prepared statement's partition key.
+        let route = batch
+            .statements
+            .iter()
+            .zip(&statements)
+            .find_map(|(s, bound)| match s {
+                BatchStatement::Prepared(p) => Some(Route {
+                    keyspace: p.keyspace().map(str::to_owned).or_else(|| self.keyspace()),
+                    token: routing_token_of_values(p.pk_indexes(), &bound.values),
+                }),
+                BatchStatement::Query(_) => None,
+            })
+            .unwrap_or_else(|| Route { keyspace: self.keyspace(), token: None });
         let request = sibyl_protocol::Batch {
             batch_type: batch.batch_type,
             statements,
@@ -278,7 +609,7 @@ impl Session {
             serial_consistency: opts.serial_consistency.or(self.inner.config.serial_consistency),
             default_timestamp: opts.timestamp,
         };
-        let frame = self.run(Work::Batch(request, batch), opts).await?;
+        let frame = self.run(Work::Batch(request, batch), opts, &route).await?;
         self.to_result(frame, None)
     }
 
@@ -319,28 +650,83 @@ impl Session {
         }
     }
 
-    /// Runs `work` along the query plan. A node whose connection cannot be opened is skipped;
-    /// a connection error during an idempotent request moves on to the next node (or a fresh
-    /// connection to the same node, in a second round). Server errors are returned as they are.
-    ///
-    /// Extension point: the retry and load-balancing policies replace this fixed rule.
-    async fn run(&self, work: Work<'_>, opts: &StatementOptions) -> Result<ResponseFrame, DriverError> {
+    /// Runs `work` along the load-balancing policy's query plan (every known node when the
+    /// policy has none up). A node whose connection cannot be opened is marked down and
+    /// skipped; a failed attempt goes to the retry policy, which may retry on the same node or
+    /// the next one (at another consistency), ignore the error, or return it. Connection
+    /// errors and timeouts are retried only for idempotent statements (the policy's rule),
+    /// which get a second round over the plan with fresh connections.
+    async fn run(
+        &self,
+        mut work: Work<'_>,
+        opts: &StatementOptions,
+        route: &Route,
+    ) -> Result<ResponseFrame, DriverError> {
+        let cluster = &self.inner.cluster;
+        let plan = self.plan(route, work.consistency());
+        let retry = &self.inner.config.retry_policy;
         let mut errors: Vec<(SocketAddr, DriverError)> = Vec::new();
+        let mut retry_count = 0u32;
         let rounds = if opts.idempotent { 2 } else { 1 };
         for _ in 0..rounds {
-            for node in self.inner.cluster.plan() {
-                let conn = match node.connection(&self.connection_config(node.is_control())).await {
-                    Ok(c) => c,
-                    Err(e) => {
-                        errors.push((node.addr(), e));
-                        continue;
+            'nodes: for &addr in &plan {
+                let node = cluster.node(addr).unwrap_or_else(|| cluster.add_node(addr));
+                loop {
+                    let conn = match node.connection(&self.connection_config(node.is_control())).await {
+                        Ok(c) => {
+                            cluster.mark(addr, true);
+                            c
+                        }
+                        Err(e) => {
+                            // Never sent: the next node.
+                            self.node_failed(addr);
+                            errors.push((addr, e));
+                            continue 'nodes;
+                        }
+                    };
+                    let e = match self.run_on(&conn, &work, opts).await {
+                        Ok(frame) => return Ok(frame),
+                        Err(e) => e,
+                    };
+                    if e.is_connection_error() {
+                        self.node_failed(addr);
                     }
-                };
-                match self.run_on(&conn, &work, opts).await {
-                    // The request may or may not have run: only idempotent ones go again.
-                    Err(e) if e.is_connection_error() && opts.idempotent => errors.push((node.addr(), e)),
-                    other => return other,
+                    let Some(kind) = failure_of(&e) else { return Err(e) };
+                    let failure = match &kind {
+                        Failure::Server(k) => RequestFailure::Error(k),
+                        Failure::Broken => RequestFailure::ConnectionBroken,
+                        Failure::Timeout => RequestFailure::ClientTimeout,
+                    };
+                    let ctx =
+                        RetryContext { consistency: work.consistency(), is_idempotent: opts.idempotent, retry_count };
+                    let decision =
+                        if retry_count >= MAX_RETRIES { RetryDecision::Rethrow } else { retry.decide(&ctx, &failure) };
+                    tracing::debug!(%addr, error = %e, ?decision, "attempt failed");
+                    match decision {
+                        RetryDecision::Rethrow => return Err(e),
+                        RetryDecision::Ignore => {
+                            return Ok(ResponseFrame {
+                                stream: 0,
+                                extras: ResponseExtras::NONE,
+                                response: Response::Result(ResultBody::Void),
+                            })
+                        }
+                        RetryDecision::RetrySameNode(cl) => {
+                            retry_count += 1;
+                            work.set_consistency(cl);
+                        }
+                        RetryDecision::RetryNextNode(cl) => {
+                            retry_count += 1;
+                            work.set_consistency(cl);
+                            errors.push((addr, e));
+                            continue 'nodes;
+                        }
+                    }
                 }
+            }
+            // A second round only after connection errors (fresh connections may work).
+            if !errors.last().is_some_and(|(_, e)| e.is_connection_error()) {
+                break;
             }
         }
         Err(DriverError::NoHostAvailable { errors })

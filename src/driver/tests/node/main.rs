@@ -10,4 +10,5 @@ mod connect;
 mod errors;
 mod paging;
 mod reprepare;
+mod routing;
 mod statements;
