@@ -136,6 +136,9 @@ pub enum DriverError {
     /// A row has no column of that name.
     #[error("no column named {name:?} in the result")]
     NoSuchColumn { name: String },
+    /// A value could not be converted to or from its CQL type (the error names the column).
+    #[error("{0}")]
+    Value(#[from] crate::value::ValueError),
 }
 
 impl DriverError {

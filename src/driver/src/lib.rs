@@ -10,8 +10,10 @@
 //!
 //! What it is not (yet): cluster discovery from `system.peers`, a pool of several connections
 //! per node, token-aware and DC-aware load balancing, retry and speculative-execution
-//! policies (all arriving with `policy`), and typed values — cells and bound values are raw
-//! serialized bytes here; the `value` module will map every CQL type to Rust types.
+//! policies (all arriving with `policy`).
+//! Values: every CQL type maps to Rust types ([`value`]); bound values are typed Rust values
+//! ([`BoundValues::typed`], serialized with the prepared statement's marker types) or raw
+//! serialized bytes, and rows read by column ([`Row::get`]) or into structs ([`impl_from_row!`]).
 //! It speaks protocol v4 only, through `sibyl-protocol` (no second codec).
 //!
 //! # Guide
@@ -34,30 +36,48 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Insert with bound values (serialized in their CQL wire form: an `int` is 4 big-endian
-//! bytes, `text` its UTF-8 bytes):
+//! Insert with bound values: `CqlValue`s on a simple statement (each carries its type), or
+//! raw serialized bytes (an `int` is 4 big-endian bytes, `text` its UTF-8 bytes):
 //!
 //! ```no_run
 //! # use sibyl_driver::{BoundValues, DriverError, Session};
+//! use sibyl_driver::value::CqlValue;
 //! # async fn demo(session: Session) -> Result<(), DriverError> {
-//! let values = BoundValues::new().with(1i32.to_be_bytes()).with("one");
+//! let values = vec![CqlValue::Int(1), CqlValue::Text("one".into())];
 //! session.query("INSERT INTO ks.t (k, v) VALUES (?, ?)", values).await?;
+//! let raw = BoundValues::new().with(2i32.to_be_bytes()).with("two");
+//! session.query("INSERT INTO ks.t (k, v) VALUES (?, ?)", raw).await?;
 //! # Ok(()) }
 //! ```
 //!
-//! Prepared statements, with per-statement options, and reading a row:
+//! Prepared statements with typed values (serialized with the markers' types: `Option` binds
+//! null, [`value::Unset`] leaves a column alone), per-statement options, and typed rows:
 //!
 //! ```no_run
 //! # use sibyl_driver::{BoundValues, Consistency, DriverError, Session};
 //! # async fn demo(session: Session) -> Result<(), DriverError> {
 //! let insert = session.prepare("INSERT INTO ks.t (k, v) VALUES (?, ?)").await?;
 //! for k in 0..10i32 {
-//!     session.execute(&insert, BoundValues::new().with(k.to_be_bytes()).with(format!("v{k}"))).await?;
+//!     session.execute(&insert, BoundValues::typed((k, format!("v{k}")))).await?;
 //! }
-//! let select = session.prepare("SELECT v FROM ks.t WHERE k = ?").await?.with_consistency(Consistency::One);
-//! let result = session.execute(&select, BoundValues::new().with(3i32.to_be_bytes())).await?;
-//! let v = result.first_row().and_then(|row| row.raw_by_name("v"));
-//! assert_eq!(v, Some(&b"v3"[..]));
+//! session.execute(&insert, BoundValues::typed((10i32, None::<String>))).await?;
+//!
+//! let select = session.prepare("SELECT k, v FROM ks.t WHERE k = ?").await?.with_consistency(Consistency::One);
+//! let result = session.execute(&select, BoundValues::typed((3i32,))).await?;
+//! let row = result.first_row().expect("a row");
+//! assert_eq!(row.get::<String>("v")?, "v3");
+//! assert_eq!(row.get::<Option<String>>("v")?.as_deref(), Some("v3"));
+//!
+//! // Rows into structs by column name (or into tuples by position).
+//! #[derive(Debug)]
+//! struct Kv {
+//!     k: i32,
+//!     v: Option<String>,
+//! }
+//! sibyl_driver::impl_from_row!(Kv { k, v });
+//! let kvs: Vec<Kv> = result.rows_typed().collect::<Result<_, _>>()?;
+//! let pairs: Vec<(i32, Option<String>)> = result.into_rows_typed()?;
+//! assert_eq!((kvs[0].k, pairs[0].0), (3, 3));
 //! # Ok(()) }
 //! ```
 //!
@@ -71,8 +91,8 @@
 //! let select = session.prepare("SELECT k, v FROM ks.t").await?.with_page_size(100);
 //! let mut rows = session.execute_iter(&select, ());
 //! while let Some(row) = rows.next().await {
-//!     let row = row?;
-//!     println!("{:?}", row.raw(0));
+//!     let (k, v): (i32, Option<String>) = row?.into_typed()?;
+//!     println!("{k}: {v:?}");
 //! }
 //!
 //! let mut state = None;
@@ -94,7 +114,7 @@
 //! # async fn demo(session: Session) -> Result<(), DriverError> {
 //! let insert = session.prepare("INSERT INTO ks.t (k, v) VALUES (?, ?)").await?;
 //! let batch = Batch::logged().with_statement(&insert).with_statement("DELETE FROM ks.t WHERE k = 0");
-//! let values = vec![BoundValues::new().with(100i32.to_be_bytes()).with("hundred"), BoundValues::new()];
+//! let values = vec![BoundValues::typed((100i32, "hundred")), BoundValues::new()];
 //! session.batch(&batch, values).await?;
 //!
 //! match session.query("CREATE TABLE ks.t (k int PRIMARY KEY)", ()).await {
@@ -126,8 +146,8 @@ mod stream_ids;
 /// [`SessionBuilder::retry_policy`]).
 pub mod policy;
 /// CQL values and Rust types: [`value::CqlValue`] for every CQL type, `SerializeValue` /
-/// `FromCql` / `SerializeRow` / `FromRow` conversions with typed errors. `Row::get` and typed
-/// bound values on [`session::Session`] build on it next.
+/// `FromCql` / `SerializeRow` / `FromRow` conversions with typed errors, used by [`Row::get`],
+/// [`Row::into_typed`], [`QueryResult::rows_typed`] and [`BoundValues::typed`].
 pub mod value;
 
 pub use builder::{SessionBuilder, SessionConfig, DEFAULT_PAGE_SIZE, MAX_PREPARED_CACHE_ENTRIES};

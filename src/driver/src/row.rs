@@ -1,16 +1,17 @@
 //! Results: [`QueryResult`] (what a RESULT response carried) and [`Row`] (raw cells with
 //! their column specs shared between all rows of a page).
 //!
-//! Extension point for typed values: the value layer (`crate::value`, in progress) will add
-//! `impl Row { pub fn get<T: FromCql>(&self, name: &str) -> Result<T, DriverError> }` on top of
-//! [`Row::try_raw_by_name`] and the column's [`ColumnSpec::ty`], and `FromRow` for structs
-//! on top of [`Row::columns`] / [`Row::cells`]. Nothing here needs to change for that.
+//! Typed access: [`Row::get`] / [`Row::get_at`] read one cell as any [`FromCql`] type,
+//! [`Row::into_typed`] and [`QueryResult::rows_typed`] read whole rows as any [`FromRow`] type
+//! (tuples by position, structs by column name with [`impl_from_row!`](crate::impl_from_row)).
+//! Conversion errors are [`DriverError::Value`] naming the column.
 
 use std::sync::Arc;
 
 use sibyl_protocol::{ColumnSpec, SchemaChange};
 
 use crate::error::DriverError;
+use crate::value::{FromCql, FromRow, ValueError};
 
 /// One row: a cell per column (`None` is null), with the page's column specs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +68,37 @@ impl Row {
         let index = self.column_index(name).ok_or_else(|| DriverError::NoSuchColumn { name: name.to_owned() })?;
         Ok(self.raw(index))
     }
+
+    /// The cell of column `name` as a `T` (`Option<T>` for a nullable cell).
+    ///
+    /// Errors: [`DriverError::NoSuchColumn`] for an unknown column, [`DriverError::Value`]
+    /// (naming the column) for a null read as a non-`Option` type or a type mismatch.
+    pub fn get<T: FromCql>(&self, name: &str) -> Result<T, DriverError> {
+        let index = self.column_index(name).ok_or_else(|| DriverError::NoSuchColumn { name: name.to_owned() })?;
+        self.get_at(index)
+    }
+
+    /// The cell at `index` as a `T` (see [`Row::get`]); an index out of range is
+    /// [`DriverError::Value`] with [`ValueError::ColumnCountMismatch`].
+    pub fn get_at<T: FromCql>(&self, index: usize) -> Result<T, DriverError> {
+        let spec = self
+            .columns
+            .get(index)
+            .ok_or(ValueError::ColumnCountMismatch { expected: index + 1, got: self.columns.len() })?;
+        let cell = self.cells.get(index).and_then(|c| c.as_deref());
+        Ok(T::from_cql(&spec.ty, cell).map_err(|e| e.in_column(&spec.name))?)
+    }
+
+    /// The whole row as an `R`: a tuple (by position), `Vec<Option<CqlValue>>`, or a struct
+    /// with [`impl_from_row!`](crate::impl_from_row) (by column name).
+    pub fn into_typed<R: FromRow>(self) -> Result<R, DriverError> {
+        self.typed()
+    }
+
+    /// Like [`Row::into_typed`], without consuming the row.
+    pub fn typed<R: FromRow>(&self) -> Result<R, DriverError> {
+        Ok(R::from_row(&self.columns, &self.cells)?)
+    }
 }
 
 /// What a statement returned.
@@ -97,6 +129,22 @@ impl QueryResult {
     /// The rows, taken out; an empty vector for results without rows.
     pub fn into_rows(self) -> Vec<Row> {
         self.rows.unwrap_or_default()
+    }
+
+    /// The rows read as `R` (see [`Row::into_typed`]), in order; the first conversion error
+    /// stops the iteration's `collect::<Result<Vec<_>, _>>()`.
+    pub fn rows_typed<'a, R: FromRow + 'a>(&'a self) -> impl Iterator<Item = Result<R, DriverError>> + 'a {
+        self.rows().iter().map(Row::typed)
+    }
+
+    /// The rows taken out and read as `R`; the first conversion error fails the whole call.
+    pub fn into_rows_typed<R: FromRow>(self) -> Result<Vec<R>, DriverError> {
+        self.into_rows().into_iter().map(Row::into_typed).collect()
+    }
+
+    /// The first row read as `R`; `None` when there are no rows.
+    pub fn first_row_typed<R: FromRow>(&self) -> Option<Result<R, DriverError>> {
+        self.first_row().map(Row::typed)
     }
 
     /// Whether the result is of the Rows kind (a SELECT), even with zero rows.
@@ -152,5 +200,47 @@ mod tests {
         assert_eq!(row.try_raw_by_name("v"), Ok(None));
         assert_eq!(row.try_raw_by_name("x"), Err(DriverError::NoSuchColumn { name: "x".into() }));
         assert_eq!(row.columns()[1].name, "v");
+    }
+
+    #[test]
+    fn typed_cells_and_rows() {
+        let cols: Arc<[ColumnSpec]> = vec![
+            ColumnSpec::new("ks", "t", "k", ColumnType::Int),
+            ColumnSpec::new("ks", "t", "v", ColumnType::Varchar),
+        ]
+        .into();
+        let row = Row::new(cols.clone(), vec![Some(vec![0, 0, 0, 7]), None]);
+        assert_eq!(row.get::<i32>("k"), Ok(7));
+        assert_eq!(row.get::<Option<String>>("v"), Ok(None));
+        assert_eq!(row.get_at::<Option<i32>>(0), Ok(Some(7)));
+        assert_eq!(row.get::<i32>("x"), Err(DriverError::NoSuchColumn { name: "x".into() }));
+        match row.get::<String>("v") {
+            Err(DriverError::Value(ValueError::UnexpectedNull { column, .. })) => {
+                assert_eq!(column.as_deref(), Some("v"))
+            }
+            other => panic!("{other:?}"),
+        }
+        match row.get::<String>("k") {
+            Err(DriverError::Value(e @ ValueError::TypeMismatch { .. })) => assert_eq!(e.column(), Some("k")),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(row.get_at::<i32>(5), Err(DriverError::Value(ValueError::ColumnCountMismatch { .. }))));
+
+        struct KV {
+            k: i32,
+            v: Option<String>,
+        }
+        crate::impl_from_row!(KV { k, v });
+        let result = QueryResult {
+            rows: Some(vec![row.clone(), Row::new(cols.clone(), vec![Some(vec![0, 0, 0, 8]), Some(b"x".to_vec())])]),
+            columns: cols,
+            ..QueryResult::default()
+        };
+        let kvs: Vec<KV> = result.rows_typed().collect::<Result<_, _>>().expect("typed rows");
+        assert_eq!(kvs.iter().map(|r| (r.k, r.v.clone())).collect::<Vec<_>>(), vec![(7, None), (8, Some("x".into()))]);
+        let pairs: Vec<(i32, Option<String>)> = result.clone().into_rows_typed().expect("tuples");
+        assert_eq!(pairs[1], (8, Some("x".into())));
+        assert_eq!(result.first_row_typed::<(i32, Option<String>)>(), Some(Ok((7, None))));
+        assert!(row.into_typed::<(i32, String)>().is_err());
     }
 }

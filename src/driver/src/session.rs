@@ -473,6 +473,7 @@ impl Session {
         paging_state: Option<PagingState>,
     ) -> Result<QueryResult, DriverError> {
         let opts = statement.options();
+        let values = values.resolve(None)?;
         let params = self.params(opts, values.0, page_size, paging_state);
         let route = Route { keyspace: self.keyspace(), token: None };
         let frame = self.run(Work::Query { text: &statement.text, params }, opts, &route).await?;
@@ -545,6 +546,7 @@ impl Session {
         page_size: Option<i32>,
         paging_state: Option<PagingState>,
     ) -> Result<QueryResult, DriverError> {
+        let values = values.resolve(Some(prepared.bind_specs()))?;
         check_value_count(prepared, &values)?;
         let opts = prepared.options();
         let route = route_of(self, prepared, &values);
@@ -580,6 +582,7 @@ impl Session {
         let opts = batch.options();
         let mut statements = Vec::with_capacity(values.len());
         for (s, v) in batch.statements.iter().zip(values) {
+            let v = v.resolve(s.bind_specs())?;
             let query = match s {
                 BatchStatement::Query(text) => BatchQuery::Query(text.clone()),
                 BatchStatement::Prepared(p) => {

@@ -5,7 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sibyl_protocol::{BatchType, ColumnSpec, Consistency, PreparedMetadata, RowsMetadata, Value, Values};
+use sibyl_protocol::{BatchType, ColumnSpec, ColumnType, Consistency, PreparedMetadata, RowsMetadata, Value, Values};
+
+use crate::error::DriverError;
+use crate::value::{CqlValue, SerializeRow};
 
 /// Options a statement carries; `None` means "the session's default".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -197,32 +200,94 @@ impl PreparedStatement {
 
 option_setters!(PreparedStatement);
 
-/// Values bound to one statement, already serialized to their CQL wire form: a big-endian
-/// `int` is `7i32.to_be_bytes()`, `text` is its UTF-8 bytes.
+/// Values bound to one statement: either already serialized to their CQL wire form (a
+/// big-endian `int` is `7i32.to_be_bytes()`, `text` its UTF-8 bytes), or typed Rust values
+/// ([`BoundValues::typed`], `Vec<CqlValue>`) that the session serializes against the prepared
+/// statement's bind-marker types right before sending.
 ///
-/// Extension point: the typed value layer (`crate::value`, in progress) adds conversions from
-/// Rust values (tuples of `SerializeCql` types, structs) into `BoundValues`; every session call
-/// takes `impl Into<BoundValues>`, so they will work unchanged.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BoundValues(pub(crate) Values);
+/// Every session call takes `impl Into<BoundValues>`.
+///
+/// ```
+/// use sibyl_driver::value::{CqlValue, Unset};
+/// use sibyl_driver::{BoundValues, ColumnSpec, ColumnType, Value};
+///
+/// let markers = [ColumnSpec::new("ks", "t", "k", ColumnType::Int), ColumnSpec::new("ks", "t", "v", ColumnType::Bigint)];
+/// // Tuples, structs with `impl_serialize_row!`, named values...: serialized by marker type.
+/// let typed = BoundValues::typed((7i32, Some(8i64)));
+/// let values = typed.into_protocol(Some(&markers)).unwrap();
+/// assert_eq!(values.len(), 2);
+/// // Unset leaves a column as it is; None writes a null.
+/// let keep = BoundValues::typed((7i32, Unset)).into_protocol(Some(&markers)).unwrap();
+/// let none = BoundValues::typed((7i32, None::<i64>)).into_protocol(Some(&markers)).unwrap();
+/// assert_ne!(keep, none);
+/// // CqlValues also bind to unprepared statements: each has its natural type.
+/// let cql = BoundValues::from(vec![CqlValue::Int(7), CqlValue::Text("x".into())]);
+/// assert_eq!(
+///     cql.into_protocol(None).unwrap(),
+///     sibyl_driver::BoundValues::positional(vec![Value::Set(vec![0, 0, 0, 7]), Value::Set(b"x".to_vec())])
+///         .into_protocol(None)
+///         .unwrap()
+/// );
+/// ```
+#[derive(Clone, Default)]
+pub struct BoundValues(pub(crate) Values, Option<TypedValues>);
+
+/// Typed values waiting for bind specs: the row, and for `CqlValue`s the specs their own
+/// types give (used when the statement has no prepared metadata).
+#[derive(Clone)]
+struct TypedValues {
+    row: Arc<dyn SerializeRow + Send + Sync>,
+    inferred: Option<Arc<[ColumnSpec]>>,
+}
 
 impl BoundValues {
     /// No values.
     pub fn new() -> Self {
-        BoundValues(Values::None)
+        BoundValues(Values::None, None)
     }
 
     /// Positional values, one per bind marker.
     pub fn positional(values: Vec<Value>) -> Self {
-        BoundValues(Values::Positional(values))
+        BoundValues(Values::Positional(values), None)
     }
 
     /// Values by bind-marker name (not allowed in batches).
     pub fn named(values: Vec<(String, Value)>) -> Self {
-        BoundValues(Values::Named(values))
+        BoundValues(Values::Named(values), None)
     }
 
-    /// Appends a positional value (turning `new()` into positional values).
+    /// Typed values, serialized with the prepared statement's bind-marker types when the
+    /// statement runs: a tuple (by position, `Option` for null, [`Unset`](crate::value::Unset)
+    /// to leave a column alone), a struct with [`impl_serialize_row!`](crate::impl_serialize_row)
+    /// or named values (by marker name), `Vec<CqlValue>`... Conversion errors are
+    /// [`DriverError::Value`](crate::DriverError::Value) naming the marker.
+    ///
+    /// Only prepared statements (alone or in a batch) have marker types; a simple statement
+    /// takes serialized values or `CqlValue`s (`BoundValues::from(vec![CqlValue::Int(1)])`).
+    pub fn typed(row: impl SerializeRow + Send + Sync + 'static) -> Self {
+        BoundValues(Values::None, Some(TypedValues { row: Arc::new(row), inferred: None }))
+    }
+
+    /// `CqlValue`s: serialized with the marker types of a prepared statement, or with their
+    /// own types ([`CqlValue::column_type`]) for a simple statement (`None` binds null).
+    pub fn cql(values: Vec<Option<CqlValue>>) -> Self {
+        let inferred = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                ColumnSpec::new("", "", format!("[{i}]"), v.as_ref().map_or(ColumnType::Blob, CqlValue::column_type))
+            })
+            .collect();
+        BoundValues(Values::None, Some(TypedValues { row: Arc::new(values), inferred: Some(inferred) }))
+    }
+
+    /// Whether these are typed values not yet serialized (see [`BoundValues::resolve`]).
+    pub fn is_typed(&self) -> bool {
+        self.1.is_some()
+    }
+
+    /// Appends a positional value (turning `new()` into positional values). Typed values
+    /// cannot be extended: sending typed values with pushed ones fails.
     pub fn push(&mut self, value: Value) {
         match &mut self.0 {
             Values::Positional(v) => v.push(value),
@@ -249,21 +314,47 @@ impl BoundValues {
         self
     }
 
+    /// The number of serialized values (0 for typed values not yet serialized).
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.is_empty() && self.1.is_none()
     }
 
-    /// The protocol form.
+    /// The protocol form of serialized values (`Values::None` for typed values not yet
+    /// serialized: see [`BoundValues::into_protocol`]).
     pub fn as_values(&self) -> &Values {
         &self.0
     }
 
+    /// Serializes typed values against `specs`, the statement's bind markers (`None` for a
+    /// simple statement: only `CqlValue`s, which carry their types, can then be bound).
+    /// Serialized values are returned as they are.
+    pub fn resolve(self, specs: Option<&[ColumnSpec]>) -> Result<BoundValues, DriverError> {
+        let Some(typed) = self.1 else { return Ok(self) };
+        if !self.0.is_empty() {
+            return Err(DriverError::InvalidArgument("typed values cannot be mixed with serialized ones".into()));
+        }
+        let specs = specs.or(typed.inferred.as_deref()).ok_or_else(|| {
+            DriverError::InvalidArgument(
+                "typed values need a prepared statement (bind-marker types); bind serialized values or CqlValues \
+                 to a simple statement"
+                    .into(),
+            )
+        })?;
+        let values = typed.row.serialize_row(specs)?;
+        Ok(if values.is_empty() { BoundValues::new() } else { BoundValues::positional(values) })
+    }
+
+    /// The protocol values, typed ones serialized against `specs` (see [`BoundValues::resolve`]).
+    pub fn into_protocol(self, specs: Option<&[ColumnSpec]>) -> Result<Values, DriverError> {
+        Ok(self.resolve(specs)?.0)
+    }
+
     pub(crate) fn into_positional(self) -> Result<Vec<Value>, crate::DriverError> {
-        match self.0 {
+        match self.into_protocol(None)? {
             Values::None => Ok(Vec::new()),
             Values::Positional(v) => Ok(v),
             Values::Named(_) => {
@@ -272,6 +363,29 @@ impl BoundValues {
         }
     }
 }
+
+impl std::fmt::Debug for BoundValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.1 {
+            None => f.debug_tuple("BoundValues").field(&self.0).finish(),
+            Some(_) => f.debug_tuple("BoundValues").field(&format_args!("<typed>")).field(&self.0).finish(),
+        }
+    }
+}
+
+/// Serialized values compare by value; typed values are equal only to clones of themselves.
+impl PartialEq for BoundValues {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+            && match (&self.1, &other.1) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Arc::ptr_eq(&a.row, &b.row),
+                _ => false,
+            }
+    }
+}
+
+impl Eq for BoundValues {}
 
 impl From<()> for BoundValues {
     fn from((): ()) -> Self {
@@ -299,7 +413,21 @@ impl<const N: usize> From<[Vec<u8>; N]> for BoundValues {
 
 impl From<Values> for BoundValues {
     fn from(values: Values) -> Self {
-        BoundValues(values)
+        BoundValues(values, None)
+    }
+}
+
+/// See [`BoundValues::cql`].
+impl From<Vec<CqlValue>> for BoundValues {
+    fn from(values: Vec<CqlValue>) -> Self {
+        BoundValues::cql(values.into_iter().map(Some).collect())
+    }
+}
+
+/// See [`BoundValues::cql`].
+impl From<Vec<Option<CqlValue>>> for BoundValues {
+    fn from(values: Vec<Option<CqlValue>>) -> Self {
+        BoundValues::cql(values)
     }
 }
 
@@ -308,6 +436,16 @@ impl From<Values> for BoundValues {
 pub enum BatchStatement {
     Query(String),
     Prepared(PreparedStatement),
+}
+
+impl BatchStatement {
+    /// The bind-marker specs of a prepared statement (`None` for a simple one).
+    pub fn bind_specs(&self) -> Option<&[ColumnSpec]> {
+        match self {
+            BatchStatement::Query(_) => None,
+            BatchStatement::Prepared(p) => Some(p.bind_specs()),
+        }
+    }
 }
 
 impl From<&str> for BatchStatement {
@@ -400,6 +538,46 @@ mod tests {
         );
         assert_eq!(BoundValues::from(()).as_values(), &Values::None);
         assert!(BoundValues::named(vec![("a".into(), Value::Null)]).into_positional().is_err());
+    }
+
+    #[test]
+    fn typed_values_serialize_against_specs() {
+        use crate::value::{CqlValue, Unset, ValueError};
+        let specs =
+            vec![ColumnSpec::new("ks", "t", "k", ColumnType::Int), ColumnSpec::new("ks", "t", "v", ColumnType::Bigint)];
+        let v = BoundValues::typed((1i32, None::<i64>));
+        assert!(v.is_typed() && !v.is_empty() && v.clone() == v);
+        assert_eq!(
+            v.clone().into_protocol(Some(&specs)),
+            Ok(Values::Positional(vec![Value::Set(vec![0, 0, 0, 1]), Value::Null]))
+        );
+        assert!(matches!(v.into_protocol(None), Err(DriverError::InvalidArgument(_))));
+        let unset = BoundValues::typed((1i32, Unset)).resolve(Some(&specs)).expect("unset");
+        assert_eq!(unset.as_values(), &Values::Positional(vec![Value::Set(vec![0, 0, 0, 1]), Value::Unset]));
+        match BoundValues::typed((1i32, "x")).into_protocol(Some(&specs)) {
+            Err(DriverError::Value(e @ ValueError::TypeMismatch { .. })) => assert_eq!(e.column(), Some("v")),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            BoundValues::typed((1i32,)).into_protocol(Some(&specs)),
+            Err(DriverError::Value(ValueError::ColumnCountMismatch { expected: 2, got: 1 }))
+        ));
+        // CqlValues: the statement's types when prepared, else their own.
+        let cql = BoundValues::from(vec![CqlValue::Int(1), CqlValue::Bigint(2)]);
+        assert_eq!(
+            cql.clone().into_protocol(None),
+            Ok(Values::Positional(vec![Value::Set(vec![0, 0, 0, 1]), Value::Set(2i64.to_be_bytes().to_vec())]))
+        );
+        assert_eq!(cql.into_protocol(Some(&specs)).expect("cql").len(), 2);
+        let nulls = BoundValues::from(vec![None, Some(CqlValue::Text("a".into()))]).into_protocol(None);
+        assert_eq!(nulls, Ok(Values::Positional(vec![Value::Null, Value::Set(b"a".to_vec())])));
+        assert_eq!(BoundValues::typed(()).into_protocol(Some(&[])), Ok(Values::None));
+        // Serialized values pass through; mixing is refused.
+        let raw = BoundValues::new().with(vec![1]);
+        assert_eq!(raw.clone().resolve(Some(&specs)), Ok(raw));
+        let mut mixed = BoundValues::typed((1i32, 2i64));
+        mixed.push(Value::Null);
+        assert!(mixed.into_protocol(Some(&specs)).is_err());
     }
 
     #[test]
