@@ -469,3 +469,102 @@ async fn counters_batches_simple_statements_and_errors() {
     assert_eq!(r.get::<i32>("c_int").unwrap(), -1);
     session.query("SELECT k FROM counts", ()).await.unwrap();
 }
+
+/// The Python driver's side of [`read_identically_by_the_python_driver`]: checks the row the
+/// Rust driver wrote (k = 1) against Python values, then writes the same values at k = 101.
+const PYTHON_CHECK: &str = r#"
+import datetime, math, sys, uuid
+from decimal import Decimal
+from cassandra.cluster import Cluster
+from cassandra.util import Duration, Time
+
+port, ks = int(sys.argv[1]), sys.argv[2]
+cluster = Cluster(contact_points=["127.0.0.1"], port=port, protocol_version=4, connect_timeout=10,
+                  control_connection_timeout=10)
+session = cluster.connect(ks)
+expected = dict(
+    c_ascii="hello", c_bigint=1234567890123, c_blob=b"\xca\xfe\x00\xff", c_boolean=True,
+    c_date=datetime.date(2024, 2, 29), c_decimal=Decimal("-1234567890.0123456789"), c_double=math.pi,
+    c_duration=Duration(14, 3, 5400000000000), c_float=1.5, c_inet="192.168.1.10", c_int=42, c_smallint=-7,
+    c_text="it's ünïcode ✓", c_time=Time(49530123456789),
+    c_timestamp=datetime.datetime(2024, 1, 2, 3, 4, 5, 678000),
+    c_timeuuid=uuid.UUID("50554d6e-29bb-11e5-b345-feff819cdc9f"), c_tinyint=8,
+    c_uuid=uuid.UUID("123e4567-e89b-42d3-a456-426614174000"), c_varint=123456789012345678901234567890,
+    c_list=[3, 1, 2, 1], c_flist=["b", "a"], c_set={"x", "y", "z"}, c_fset={3, -1, 2},
+    c_map={"one": 1, "two": 2}, c_fmap={1: "one", -5: "minus five"}, c_tuple=(1, "t", None),
+    c_udt=("Main St", 12345), c_udts=[("a", None), ("b", 2)],
+    c_nested={"n": [-2**63, 0, 2**63 - 1]},
+)
+
+def norm(name, v):
+    if name == "c_date":
+        return v.date()
+    if name in ("c_set", "c_fset"):
+        return set(v)
+    if name in ("c_map", "c_fmap"):
+        return dict(v)
+    if name == "c_nested":
+        return {k: list(x) for k, x in dict(v).items()}
+    if name == "c_udt":
+        return tuple(v)
+    if name == "c_udts":
+        return [tuple(x) for x in v]
+    return v
+
+row = session.execute("SELECT * FROM all_types WHERE k = 1").one()
+bad = []
+for name, want in expected.items():
+    got = norm(name, getattr(row, name))
+    if got != want:
+        bad.append(f"{name}: python read {got!r}, expected {want!r}")
+if bad:
+    print("\n".join(bad))
+    sys.exit(1)
+cols = ", ".join(expected)
+insert = session.prepare(f"INSERT INTO all_types (k, {cols}) VALUES (?, {', '.join('?' * len(expected))})")
+session.execute(insert, [101] + list(expected.values()))
+cluster.shutdown()
+print("ok")
+"#;
+
+/// The same table read identically by the Python driver: Rust writes, Python reads and checks;
+/// Python writes, Rust reads and checks. Needs the compat venv (`tests/compat/run` creates
+/// `target/compat-venv` with cassandra-driver); skipped when it is missing.
+#[tokio::test]
+async fn read_identically_by_the_python_driver() {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = manifest.join("../../target/compat-venv/bin/python");
+    let python = std::env::var_os("SIBYL_COMPAT_PYTHON").map(std::path::PathBuf::from).unwrap_or(python);
+    let has_driver = std::process::Command::new(&python)
+        .args(["-c", "import cassandra"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !has_driver {
+        eprintln!("skipped: no Python with cassandra-driver at {} (run tests/compat/run)", python.display());
+        return;
+    }
+    let node = Node::start();
+    let session = node.session().await;
+    schema(&session, "types_py").await;
+    let markers = vec!["?"; 30].join(", ");
+    let insert = session.prepare(format!("INSERT INTO all_types ({COLUMNS}) VALUES ({markers})")).await.unwrap();
+    let typical = rows().remove(0);
+    assert_eq!(typical.k, 1);
+    session.execute(&insert, BoundValues::typed(typical.clone())).await.unwrap();
+
+    let port = node.addr.port().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(python).args(["-c", PYTHON_CHECK, &port, "types_py"]).output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "python: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.trim(), "ok");
+
+    let select = session.prepare(format!("SELECT {COLUMNS} FROM all_types WHERE k = ?")).await.unwrap();
+    let result = session.execute(&select, BoundValues::typed((101i32,))).await.unwrap();
+    let written_by_python: AllTypes = result.first_row_typed().unwrap().unwrap();
+    assert_eq!(written_by_python, AllTypes { k: 101, ..typical });
+}
