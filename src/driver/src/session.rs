@@ -2,9 +2,11 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 use std::time::{Duration, Instant};
 
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use sibyl_common::Token;
 use sibyl_protocol::{
     BatchQuery, ColumnSpec, Consistency, ErrorKind, Event, EventType, QueryParameters, Request, Response,
@@ -61,6 +63,7 @@ struct Route {
 }
 
 /// What one request does on one connection.
+#[derive(Clone)]
 enum Work<'a> {
     Query { text: &'a str, params: QueryParameters },
     Execute { prepared: &'a PreparedStatement, params: QueryParameters },
@@ -659,77 +662,116 @@ impl Session {
     /// the next one (at another consistency), ignore the error, or return it. Connection
     /// errors and timeouts are retried only for idempotent statements (the policy's rule),
     /// which get a second round over the plan with fresh connections.
-    async fn run(
+    ///
+    /// With a speculative-execution policy, an idempotent request still unanswered after the
+    /// policy's delay starts another execution on the next node of the same plan (executions
+    /// share the plan: each node is tried by one of them); the first answer wins and the
+    /// others are dropped (their responses are discarded when they arrive).
+    async fn run(&self, work: Work<'_>, opts: &StatementOptions, route: &Route) -> Result<ResponseFrame, DriverError> {
+        let plan = self.plan(route, work.consistency());
+        let cursor = AtomicUsize::new(0);
+        let speculative = &self.inner.config.speculative_execution;
+        let Some(first_delay) = speculative.delay_before(opts.idempotent, 1).filter(|_| plan.len() > 1) else {
+            return self.execution(work, opts, &plan, &cursor).await;
+        };
+        let mut delay = Some(first_delay);
+        let mut running = FuturesUnordered::new();
+        running.push(self.execution(work.clone(), opts, &plan, &cursor));
+        let mut started = 1u32;
+        loop {
+            let more = delay.is_some() && cursor.load(Ordering::Relaxed) < plan.len();
+            tokio::select! {
+                done = running.next() => match done {
+                    Some(Ok(frame)) => return Ok(frame),
+                    Some(Err(e)) if running.is_empty() => return Err(e),
+                    Some(Err(e)) => tracing::debug!(error = %e, "a speculative execution failed"),
+                    None => return Err(DriverError::NoHostAvailable { errors: Vec::new() }),
+                },
+                _ = tokio::time::sleep(delay.unwrap_or_default()), if more => {
+                    tracing::debug!(execution = started + 1, "starting a speculative execution");
+                    running.push(self.execution(work.clone(), opts, &plan, &cursor));
+                    started += 1;
+                    delay = speculative.delay_before(opts.idempotent, started);
+                }
+            }
+        }
+    }
+
+    /// One execution of a request: takes the plan's nodes from `cursor` (shared with
+    /// speculative executions) and applies the retry policy.
+    async fn execution(
         &self,
         mut work: Work<'_>,
         opts: &StatementOptions,
-        route: &Route,
+        plan: &[SocketAddr],
+        cursor: &AtomicUsize,
     ) -> Result<ResponseFrame, DriverError> {
         let cluster = &self.inner.cluster;
-        let plan = self.plan(route, work.consistency());
         let retry = &self.inner.config.retry_policy;
         let mut errors: Vec<(SocketAddr, DriverError)> = Vec::new();
         let mut retry_count = 0u32;
         let rounds = if opts.idempotent { 2 } else { 1 };
-        for _ in 0..rounds {
-            'nodes: for &addr in &plan {
-                let node = cluster.node(addr).unwrap_or_else(|| cluster.add_node(addr));
-                loop {
-                    let conn = match node.connection(&self.connection_config(node.is_control())).await {
-                        Ok(c) => {
-                            cluster.mark(addr, true);
-                            c
-                        }
-                        Err(e) => {
-                            // Never sent: the next node.
-                            self.node_failed(addr);
-                            errors.push((addr, e));
-                            continue 'nodes;
-                        }
-                    };
-                    let e = match self.run_on(&conn, &work, opts).await {
-                        Ok(frame) => return Ok(frame),
-                        Err(e) => e,
-                    };
-                    if e.is_connection_error() {
-                        self.node_failed(addr);
-                    }
-                    let Some(kind) = failure_of(&e) else { return Err(e) };
-                    let failure = match &kind {
-                        Failure::Server(k) => RequestFailure::Error(k),
-                        Failure::Broken => RequestFailure::ConnectionBroken,
-                        Failure::Timeout => RequestFailure::ClientTimeout,
-                    };
-                    let ctx =
-                        RetryContext { consistency: work.consistency(), is_idempotent: opts.idempotent, retry_count };
-                    let decision =
-                        if retry_count >= MAX_RETRIES { RetryDecision::Rethrow } else { retry.decide(&ctx, &failure) };
-                    tracing::debug!(%addr, error = %e, ?decision, "attempt failed");
-                    match decision {
-                        RetryDecision::Rethrow => return Err(e),
-                        RetryDecision::Ignore => {
-                            return Ok(ResponseFrame {
-                                stream: 0,
-                                extras: ResponseExtras::NONE,
-                                response: Response::Result(ResultBody::Void),
-                            })
-                        }
-                        RetryDecision::RetrySameNode(cl) => {
-                            retry_count += 1;
-                            work.set_consistency(cl);
-                        }
-                        RetryDecision::RetryNextNode(cl) => {
-                            retry_count += 1;
-                            work.set_consistency(cl);
-                            errors.push((addr, e));
-                            continue 'nodes;
-                        }
-                    }
-                }
+        'nodes: loop {
+            let i = cursor.fetch_add(1, Ordering::Relaxed);
+            if i >= plan.len() * rounds {
+                break;
             }
             // A second round only after connection errors (fresh connections may work).
-            if !errors.last().is_some_and(|(_, e)| e.is_connection_error()) {
+            if i >= plan.len() && !errors.last().is_some_and(|(_, e)| e.is_connection_error()) {
                 break;
+            }
+            let addr = plan[i % plan.len()];
+            let node = cluster.node(addr).unwrap_or_else(|| cluster.add_node(addr));
+            loop {
+                let conn = match node.connection(&self.connection_config(node.is_control())).await {
+                    Ok(c) => {
+                        cluster.mark(addr, true);
+                        c
+                    }
+                    Err(e) => {
+                        // Never sent: the next node.
+                        self.node_failed(addr);
+                        errors.push((addr, e));
+                        continue 'nodes;
+                    }
+                };
+                let e = match self.run_on(&conn, &work, opts).await {
+                    Ok(frame) => return Ok(frame),
+                    Err(e) => e,
+                };
+                if e.is_connection_error() {
+                    self.node_failed(addr);
+                }
+                let Some(kind) = failure_of(&e) else { return Err(e) };
+                let failure = match &kind {
+                    Failure::Server(k) => RequestFailure::Error(k),
+                    Failure::Broken => RequestFailure::ConnectionBroken,
+                    Failure::Timeout => RequestFailure::ClientTimeout,
+                };
+                let ctx = RetryContext { consistency: work.consistency(), is_idempotent: opts.idempotent, retry_count };
+                let decision =
+                    if retry_count >= MAX_RETRIES { RetryDecision::Rethrow } else { retry.decide(&ctx, &failure) };
+                tracing::debug!(%addr, error = %e, ?decision, "attempt failed");
+                match decision {
+                    RetryDecision::Rethrow => return Err(e),
+                    RetryDecision::Ignore => {
+                        return Ok(ResponseFrame {
+                            stream: 0,
+                            extras: ResponseExtras::NONE,
+                            response: Response::Result(ResultBody::Void),
+                        })
+                    }
+                    RetryDecision::RetrySameNode(cl) => {
+                        retry_count += 1;
+                        work.set_consistency(cl);
+                    }
+                    RetryDecision::RetryNextNode(cl) => {
+                        retry_count += 1;
+                        work.set_consistency(cl);
+                        errors.push((addr, e));
+                        continue 'nodes;
+                    }
+                }
             }
         }
         Err(DriverError::NoHostAvailable { errors })

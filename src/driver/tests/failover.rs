@@ -7,7 +7,12 @@ use std::net::{SocketAddr, TcpListener as StdListener};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use sibyl_driver::policy::{Distance, FallthroughRetryPolicy, LoadBalancingPolicy, NodeInfo, RoutingInfo, Topology};
+use std::time::{Duration, Instant};
+
+use sibyl_driver::policy::{
+    ConstantSpeculativeExecution, Distance, FallthroughRetryPolicy, LoadBalancingPolicy, NodeInfo, RoutingInfo,
+    Topology,
+};
 use sibyl_driver::{DriverError, SessionBuilder, Statement};
 use sibyl_protocol::{
     decode_frame, decode_request_body, encode_response_frame, ColumnSpec, ColumnType, Consistency, ErrorBody,
@@ -23,6 +28,8 @@ enum Answer {
     Name(&'static str),
     /// This error.
     Fail(fn() -> ErrorKind),
+    /// Nothing.
+    Silent,
 }
 
 struct Fake {
@@ -69,6 +76,7 @@ async fn serve(mut socket: TcpStream, answer: Answer, queries: Arc<AtomicUsize>)
                 Request::Query { .. } => {
                     queries.fetch_add(1, Ordering::SeqCst);
                     match answer {
+                        Answer::Silent => continue,
                         Answer::Name(name) => {
                             let metadata =
                                 RowsMetadata::new(vec![ColumnSpec::new("ks", "t", "name", ColumnType::Varchar)]);
@@ -197,4 +205,30 @@ async fn a_dead_contact_point_is_marked_down_and_skipped() {
         assert_eq!(name(&session.query("SELECT x FROM t", ()).await.unwrap()), "b");
     }
     assert_eq!(b.queries.load(Ordering::SeqCst), 4);
+}
+
+#[tokio::test]
+async fn a_slow_node_is_overtaken_by_a_speculative_execution_of_idempotent_statements() {
+    let slow = fake(Answer::Silent).await;
+    let b = fake(Answer::Name("b")).await;
+    let session = SessionBuilder::new()
+        .known_node_addr(slow.addr)
+        .known_node_addr(b.addr)
+        .load_balancing(InOrder(vec![slow.addr, b.addr]))
+        .speculative_execution(ConstantSpeculativeExecution::new(2, Duration::from_millis(50)))
+        .request_timeout(Duration::from_secs(2))
+        .build()
+        .await
+        .unwrap();
+    let start = Instant::now();
+    let result = session.query(Statement::new("SELECT x FROM t").with_idempotent(true), ()).await.unwrap();
+    assert_eq!(name(&result), "b");
+    assert!(start.elapsed() < Duration::from_secs(1), "{:?}", start.elapsed());
+    assert_eq!((slow.queries.load(Ordering::SeqCst), b.queries.load(Ordering::SeqCst)), (1, 1));
+
+    // Not idempotent: no speculation, the slow node's timeout is the answer.
+    let statement = Statement::new("SELECT x FROM t").with_request_timeout(Duration::from_millis(300));
+    let err = session.query(statement, ()).await.unwrap_err();
+    assert!(matches!(err, DriverError::RequestTimeout { .. }), "{err:?}");
+    assert_eq!(b.queries.load(Ordering::SeqCst), 1);
 }
