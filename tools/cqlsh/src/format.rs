@@ -77,9 +77,9 @@ pub fn vertical(names: &[String], rows: &[Vec<String>], offset: usize, out: &mut
     }
 }
 
-/// Python's `cmd.Cmd.columnize` at 80 columns: names filled column by column.
-pub fn columnize(list: &[String], out: &mut String) {
-    const DISPLAY_WIDTH: usize = 80;
+/// Python's `cmd.Cmd.columnize` (80 columns for DESCRIBE listings): names filled column by
+/// column.
+pub fn columnize(list: &[String], display_width: usize, out: &mut String) {
     if list.is_empty() {
         out.push_str("<empty>\n");
         return;
@@ -100,11 +100,11 @@ pub fn columnize(list: &[String], out: &mut String) {
             let w = w.unwrap_or(0);
             colwidths.push(w);
             total += w as isize + 2;
-            if total > DISPLAY_WIDTH as isize {
+            if total > display_width as isize {
                 break;
             }
         }
-        if total <= DISPLAY_WIDTH as isize {
+        if total <= display_width as isize {
             layout = Some((nrows, ncols, colwidths));
             break;
         }
@@ -122,28 +122,30 @@ pub fn columnize(list: &[String], out: &mut String) {
     }
 }
 
-/// The Python driver's exception class name and summary for a server error code.
-fn error_kind(code: i32) -> (&'static str, &'static str) {
+/// The Python driver's exception class for a server error code, and the summary when the
+/// driver turns the error into an exception printed as `Error from server: code=... [summary]
+/// message="..."` (`None`: cqlsh prints the bare server message).
+fn error_kind(code: i32) -> (&'static str, Option<&'static str>) {
     match code {
-        0x0000 => ("ServerError", "Server error"),
-        0x000A => ("ProtocolException", "Protocol error"),
-        0x0100 => ("AuthenticationFailed", "Bad credentials"),
-        0x1000 => ("Unavailable", "Unavailable exception"),
-        0x1001 => ("OverloadedErrorMessage", "Coordinator node overloaded"),
-        0x1002 => ("IsBootstrappingErrorMessage", "Coordinator node is bootstrapping"),
-        0x1003 => ("TruncateError", "Error during truncate"),
-        0x1100 => ("WriteTimeout", "Coordinator node timed out waiting for replica nodes' responses"),
-        0x1200 => ("ReadTimeout", "Coordinator node timed out waiting for replica nodes' responses"),
-        0x1300 => ("ReadFailure", "Replica(s) failed to execute read"),
-        0x1400 => ("FunctionFailure", "User Defined Function failure"),
-        0x1500 => ("WriteFailure", "Replica(s) failed to execute write"),
-        0x2000 => ("SyntaxException", "Syntax error in CQL query"),
-        0x2100 => ("Unauthorized", "Unauthorized"),
-        0x2200 => ("InvalidRequest", "Invalid query"),
-        0x2300 => ("ConfigurationException", "Query invalid because of configuration issue"),
-        0x2400 => ("AlreadyExists", "Already exists"),
-        0x2500 => ("PreparedQueryNotFound", "Unprepared"),
-        _ => ("ServerError", "Server error"),
+        0x0000 => ("ServerError", None),
+        0x000A => ("ProtocolException", None),
+        0x0100 => ("BadCredentials", None),
+        0x1000 => ("Unavailable", Some("Unavailable exception")),
+        0x1001 => ("OverloadedErrorMessage", None),
+        0x1002 => ("IsBootstrappingErrorMessage", None),
+        0x1003 => ("TruncateError", None),
+        0x1100 => ("WriteTimeout", Some("Coordinator node timed out waiting for replica nodes' responses")),
+        0x1200 => ("ReadTimeout", Some("Coordinator node timed out waiting for replica nodes' responses")),
+        0x1300 => ("ReadFailure", Some("Replica(s) failed to execute read")),
+        0x1400 => ("FunctionFailure", Some("User Defined Function failure")),
+        0x1500 => ("WriteFailure", Some("Replica(s) failed to execute write")),
+        0x1600 => ("CDCWriteException", None),
+        0x2000 => ("SyntaxException", None),
+        0x2100 => ("Unauthorized", Some("Unauthorized")),
+        0x2200 => ("InvalidRequest", Some("Invalid query")),
+        0x2300 => ("ConfigurationException", None),
+        0x2500 => ("PreparedQueryNotFound", None),
+        _ => ("ErrorMessage", None),
     }
 }
 
@@ -174,46 +176,52 @@ pub fn server_message(e: &DriverError) -> String {
     }
 }
 
-/// An error as cqlsh prints it (`ClassName: text`), e.g.
-/// `InvalidRequest: Error from server: code=2200 [Invalid query] message="..."`.
+/// An error as cqlsh prints it (`ClassName: text`): e.g.
+/// `InvalidRequest: Error from server: code=2200 [Invalid query] message="..."`, or
+/// `SyntaxException: line 1:0 ...` for the errors the Python driver keeps as raw messages.
 pub fn error_text(e: &DriverError) -> String {
     use DriverError as E;
     let Some(code) = e.code() else {
         return match e {
-            E::RequestTimeout { timeout, .. } => {
-                format!("OperationTimedOut: errors={{}}, last_host=None (client timeout {}s)", timeout.as_secs())
+            E::RequestTimeout { .. } => "OperationTimedOut: errors={}, last_host=None".to_string(),
+            E::NoHostAvailable { .. } | E::ConnectionBroken { .. } | E::ConnectionClosed { .. } => {
+                format!("NoHostAvailable: ('Unable to complete the operation against any hosts', {{{e}}})")
             }
-            other => format!("ConnectionException: {other}"),
+            other => format!("{other}"),
         };
     };
-    match e {
-        E::AlreadyExists { keyspace, table, .. } => {
-            if table.is_empty() {
-                format!("AlreadyExists: Keyspace '{keyspace}' already exists")
-            } else {
-                format!("AlreadyExists: Table '{keyspace}.{table}' already exists")
-            }
-        }
-        _ => {
-            let (class, summary) = error_kind(code);
-            let mut text =
-                format!("{class}: Error from server: code={code:04x} [{summary}] message=\"{}\"", server_message(e));
-            match e {
-                E::Unavailable { consistency, required, alive, .. } => text.push_str(&format!(
-                    " info={{'consistency': '{consistency}', 'required_replicas': {required}, 'alive_replicas': {alive}}}"
-                )),
-                E::WriteTimeout { consistency, received, block_for, write_type, .. } => text.push_str(&format!(
-                    " info={{'consistency': '{consistency}', 'required_responses': {block_for}, 'received_responses': {received}, 'write_type': '{write_type:?}'}}"
-                )),
-                E::ReadTimeout { consistency, received, block_for, data_present, .. } => text.push_str(&format!(
-                    " info={{'consistency': '{consistency}', 'required_responses': {block_for}, 'received_responses': {received}, 'data_retrieved': {}}}",
-                    if *data_present { "True" } else { "False" }
-                )),
-                _ => {}
-            }
-            text
-        }
+    if let E::AlreadyExists { keyspace, table, .. } = e {
+        return if table.is_empty() {
+            format!("AlreadyExists: Keyspace '{keyspace}' already exists")
+        } else {
+            format!("AlreadyExists: Table '{keyspace}.{table}' already exists")
+        };
     }
+    let (class, summary) = error_kind(code);
+    let Some(summary) = summary else {
+        return format!("{class}: {}", server_message(e));
+    };
+    let mut text = format!("{class}: Error from server: code={code:04x} [{summary}] message=\"{}\"", server_message(e));
+    let py_bool = |b: bool| if b { "True" } else { "False" };
+    match e {
+        E::Unavailable { consistency, required, alive, .. } => text.push_str(&format!(
+            " info={{'consistency': '{consistency}', 'required_replicas': {required}, 'alive_replicas': {alive}}}"
+        )),
+        E::WriteTimeout { consistency, received, block_for, write_type, .. } => text.push_str(&format!(
+            " info={{'consistency': '{consistency}', 'required_responses': {block_for}, 'received_responses': {received}, 'write_type': '{}'}}",
+            write_type.as_str()
+        )),
+        E::ReadTimeout { consistency, received, block_for, data_present, .. } => text.push_str(&format!(
+            " info={{'consistency': '{consistency}', 'required_responses': {block_for}, 'received_responses': {received}, 'data_retrieved': {}}}",
+            py_bool(*data_present)
+        )),
+        E::ReadFailure { consistency, received, block_for, num_failures, .. }
+        | E::WriteFailure { consistency, received, block_for, num_failures, .. } => text.push_str(&format!(
+            " info={{'consistency': '{consistency}', 'required_responses': {block_for}, 'received_responses': {received}, 'failures': {num_failures}}}"
+        )),
+        _ => {}
+    }
+    text
 }
 
 #[cfg(test)]
@@ -245,11 +253,11 @@ mod tests {
     #[test]
     fn columnize_like_python() {
         let mut out = String::new();
-        columnize(&s(&["apple", "\"MixedCase\"", "zebra"]), &mut out);
+        columnize(&s(&["apple", "\"MixedCase\"", "zebra"]), 80, &mut out);
         assert_eq!(out, "apple  \"MixedCase\"  zebra\n");
         let names: Vec<String> = (0..30).map(|i| format!("keyspace_{i:02}")).collect();
         let mut out = String::new();
-        columnize(&names, &mut out);
+        columnize(&names, 80, &mut out);
         let first = out.lines().next().unwrap_or_default().to_string();
         assert!(first.starts_with("keyspace_00  keyspace_05"), "{out}");
         assert!(out.lines().all(|l| l.len() <= 80));
@@ -264,5 +272,7 @@ mod tests {
         );
         let e = DriverError::AlreadyExists { keyspace: "ks".into(), table: "t".into(), message: String::new() };
         assert_eq!(error_text(&e), "AlreadyExists: Table 'ks.t' already exists");
+        let e = DriverError::Syntax("line 1:0 no viable alternative at input 'SELEKT'".into());
+        assert_eq!(error_text(&e), "SyntaxException: line 1:0 no viable alternative at input 'SELEKT'");
     }
 }

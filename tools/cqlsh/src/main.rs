@@ -6,6 +6,7 @@
 //! connection failed.
 
 mod format;
+mod help;
 mod shell;
 mod split;
 

@@ -8,8 +8,8 @@ use std::pin::Pin;
 use sibyl_driver::value::{CqlValue, DisplayOptions};
 use sibyl_driver::{Consistency, DriverError, QueryResult, Session, Statement};
 
-use crate::format;
 use crate::split::{first_word, split};
+use crate::{format, help};
 
 /// The cqlsh version this shell imitates.
 pub const CQLSH_VERSION: &str = "6.2.2";
@@ -93,21 +93,34 @@ impl Shell {
         eprintln!("{name}:{line}:{text}");
     }
 
-    /// Runs every complete statement of `input`; `name` is used in error lines. With
-    /// `run_rest`, an unterminated last statement runs too (as for `-e`).
-    pub fn run_script<'a>(&'a mut self, input: &'a str, name: &'a str, run_rest: bool) -> Boxed<'a> {
+    /// Runs every complete statement of `input`; `name` is used in error lines. `single`
+    /// is `-e`: an unterminated last statement runs too and every error is on line 1 (cqlsh
+    /// reads the whole text as one line). Otherwise errors name the line after the one that
+    /// completed the statement, as cqlsh's line counter does, and an unfinished statement at the end is an
+    /// error, unless it is a shell command.
+    pub fn run_script<'a>(&'a mut self, input: &'a str, name: &'a str, single: bool) -> Boxed<'a> {
         Box::pin(async move {
             let (mut pieces, rest) = split(input);
-            if run_rest && !rest.is_empty() {
-                let line = input.lines().count().max(1);
-                pieces.push(crate::split::Piece { text: rest, line });
+            // cqlsh counts a line as soon as it has read it: errors name the line after.
+            let last_line = input.lines().count() + 1;
+            let mut incomplete = false;
+            if !rest.is_empty() {
+                if single || crate::split::is_line_command(&rest) {
+                    pieces.push(crate::split::Piece { text: rest, line: last_line });
+                } else {
+                    incomplete = true;
+                }
             }
             for piece in pieces {
                 if self.stop {
                     break;
                 }
-                self.source = (name.to_string(), piece.line);
+                self.source = (name.to_string(), if single { 1 } else { piece.line + 1 });
                 self.run_one(&piece.text).await;
+            }
+            if incomplete && !self.stop {
+                self.source = (name.to_string(), last_line);
+                self.printerr("Incomplete statement at end of file");
             }
         })
     }
@@ -163,24 +176,38 @@ impl Shell {
         }
     }
 
+    /// cqlsh's `on_off_switch`: `NAME is ON`, `NAME is already ON`, `NAME set to ON`.
+    fn on_off(&mut self, name: &str, current: bool, arg: &str) -> Option<bool> {
+        let state = |b: bool| if b { "ON" } else { "OFF" };
+        let new = if arg.eq_ignore_ascii_case("ON") {
+            true
+        } else if arg.eq_ignore_ascii_case("OFF") {
+            false
+        } else {
+            self.printerr(&format!("Improper {name} command."));
+            return None;
+        };
+        if new == current {
+            out(&format!("{name} is already {}\n", state(current)));
+        } else {
+            out(&format!("{name} set to {}\n", state(new)));
+        }
+        Some(new)
+    }
+
     fn do_paging(&mut self, args: &[&str]) {
-        let on_off = |b: bool| if b { "ON" } else { "OFF" };
         match args {
-            [] => out(&format!("PAGING is {}\n", on_off(self.paging))),
-            [a] if a.eq_ignore_ascii_case("ON") => {
-                self.paging = true;
-                out("PAGING set to ON\n");
-            }
-            [a] if a.eq_ignore_ascii_case("OFF") => {
-                self.paging = false;
-                out("PAGING set to OFF\n");
-            }
-            [n] => match n.parse::<i32>() {
+            [] => out(&format!("PAGING is {}\n", if self.paging { "ON" } else { "OFF" })),
+            [n] if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => match n.parse::<i32>() {
                 Ok(n) if n > 0 => {
                     self.paging = true;
                     self.page_size = n;
                 }
                 _ => return self.printerr("Improper PAGING command."),
+            },
+            [a] => match self.on_off("PAGING", self.paging, a) {
+                Some(p) => self.paging = p,
+                None => return,
             },
             _ => return self.printerr("Improper PAGING command."),
         }
@@ -194,55 +221,40 @@ impl Shell {
     fn do_expand(&mut self, args: &[&str]) {
         match args {
             [] => out(&format!("EXPAND is {}\n", if self.expand { "ON" } else { "OFF" })),
-            [a] if a.eq_ignore_ascii_case("ON") => {
-                self.expand = true;
-                out("EXPAND set to ON\n");
-            }
-            [a] if a.eq_ignore_ascii_case("OFF") => {
-                self.expand = false;
-                out("EXPAND set to OFF\n");
+            [a] => {
+                if let Some(e) = self.on_off("EXPAND", self.expand, a) {
+                    self.expand = e;
+                }
             }
             _ => self.printerr("Improper EXPAND command."),
         }
     }
 
     fn do_show(&mut self, args: &[&str]) {
-        match args.first().map(|a| a.to_ascii_lowercase()).as_deref() {
-            Some("version") => out(&format!(
+        let what = if args.len() == 1 { args[0].to_ascii_lowercase() } else { String::new() };
+        match what.as_str() {
+            "version" => out(&format!(
                 "[cqlsh {CQLSH_VERSION} | Cassandra {} | CQL spec {} | Native protocol v4]\n",
                 self.info.release_version, self.info.cql_version
             )),
-            Some("host") => out(&format!("Connected to {} at {}:{}\n", self.info.cluster_name, self.host, self.port)),
-            Some(other) => self.printerr(&format!("Wait, how do I show '{other}'?")),
-            None => self.printerr("Improper SHOW command."),
+            "host" => out(&format!("Connected to {} at {}:{}\n", self.info.cluster_name, self.host, self.port)),
+            _ => self.printerr("Improper SHOW command."),
         }
     }
 
     fn do_help(&mut self, args: &[&str]) {
-        const TOPICS: &[(&str, &str)] = &[
-            ("CONSISTENCY", "CONSISTENCY [level]: shows or sets the consistency level (default ONE)."),
-            ("DESC", "DESC: short for DESCRIBE."),
-            ("DESCRIBE", "DESCRIBE KEYSPACES | KEYSPACE [ks] | TABLES | TABLE [ks.]t | TYPES | TYPE t | CLUSTER | [FULL] SCHEMA | <name>"),
-            ("EXIT", "EXIT / QUIT: leaves the shell."),
-            ("EXPAND", "EXPAND [ON|OFF]: vertical output, one block per row."),
-            ("HELP", "HELP [topic]: this help."),
-            ("PAGING", "PAGING [ON|OFF|<page size>]: shows or sets query paging (default 100 rows)."),
-            ("SERIAL", "SERIAL CONSISTENCY [SERIAL|LOCAL_SERIAL]: shows or sets the serial consistency level."),
-            ("SHOW", "SHOW VERSION | HOST: the server's version, where the shell is connected."),
-            ("SOURCE", "SOURCE '<file>': runs the statements of a file."),
-        ];
         if args.is_empty() {
-            let mut text = String::from("\nDocumented shell commands:\n===========================\n");
-            let names: Vec<String> = TOPICS.iter().map(|(n, _)| n.to_string()).collect();
-            format::columnize(&names, &mut text);
-            text.push('\n');
-            out(&text);
-            return;
+            return out(&help::listing());
         }
         for topic in args {
-            match TOPICS.iter().find(|(n, _)| n.eq_ignore_ascii_case(topic)) {
-                Some((_, doc)) => out(&format!("\n        {doc}\n\n")),
-                None => self.printerr(&format!("*** No help on {topic}")),
+            let upper = topic.to_ascii_uppercase();
+            if let Some((_, doc)) = help::SHELL_TOPICS.iter().find(|(n, _)| *n == upper) {
+                out(&format!("\n        {doc}\n\n"));
+            } else if let Some((_, anchor)) = help::CQL_TOPICS.iter().find(|(n, _)| *n == upper) {
+                let url = format!("{}#{anchor}", help::CQL_DOC_URL);
+                self.printerr(&format!("*** No browser to display CQL help. URL for help topic {topic} : {url}"));
+            } else {
+                self.printerr(&format!("*** No help on {topic}"));
             }
         }
     }
@@ -273,11 +285,11 @@ impl Shell {
         }
     }
 
-    fn statement(&self, text: &str, serial: bool) -> Statement {
-        let mut s = Statement::new(text).with_consistency(self.consistency);
-        if serial {
-            s = s.with_serial_consistency(self.serial_consistency);
-        }
+    /// A statement as cqlsh sends it: its consistency and serial consistency, paged when
+    /// paging is on.
+    fn statement(&self, text: &str) -> Statement {
+        let mut s =
+            Statement::new(text).with_consistency(self.consistency).with_serial_consistency(self.serial_consistency);
         if self.paging {
             s = s.with_page_size(self.page_size);
         }
@@ -340,10 +352,9 @@ impl Shell {
     }
 
     async fn do_cql(&mut self, text: &str) {
-        let word = first_word(text);
-        let serial = matches!(word.as_str(), "INSERT" | "UPDATE" | "DELETE" | "BATCH" | "BEGIN");
         let is_select = text.get(..6).is_some_and(|w| w.eq_ignore_ascii_case("select"));
-        let stmt = self.statement(text, serial);
+        // cqlsh sends the statement as typed, with its `;`.
+        let stmt = self.statement(&format!("{text};"));
         let pages = match self.fetch_all(stmt).await {
             Ok(p) => p,
             Err(e) => return self.printerr(&format::error_text(&e)),
@@ -380,7 +391,7 @@ impl Shell {
     }
 
     async fn do_describe(&mut self, text: &str, args: &[&str]) {
-        let mut stmt = Statement::new(text).with_consistency(Consistency::LocalOne);
+        let mut stmt = Statement::new(format!("{text};")).with_consistency(Consistency::LocalOne);
         if self.paging {
             stmt = stmt.with_page_size(self.page_size);
         }
@@ -419,7 +430,7 @@ impl Shell {
                 let names: Vec<String> =
                     rows.iter().map(|(p, i)| Self::text_column(p, *i, "name").unwrap_or_default()).collect();
                 buf.push('\n');
-                format::columnize(&names, &mut buf);
+                format::columnize(&names, 80, &mut buf);
                 buf.push('\n');
             }
             "cluster" => {
@@ -467,7 +478,7 @@ impl Shell {
         if self.keyspace.is_none() {
             buf.push_str(&format!("Keyspace {keyspace}\n---------{}\n", "-".repeat(keyspace.chars().count())));
         }
-        format::columnize(names, buf);
+        format::columnize(names, 80, buf);
     }
 }
 

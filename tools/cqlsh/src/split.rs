@@ -3,7 +3,9 @@
 //! (`EXIT`, `CONSISTENCY`, `DESCRIBE`, ...) also end at the end of their line, as in cqlsh.
 
 /// One complete statement: its text (comments removed, trimmed, no trailing `;`) and the
-/// 1-based line where it ended.
+/// 1-based line cqlsh reports its errors at: the end of the first line, from the one the
+/// statement ended on, after which no statement is left unfinished (cqlsh reads line by line and
+/// runs the buffer once it ends with a complete statement).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Piece {
     pub text: String,
@@ -33,6 +35,11 @@ const LINE_COMMANDS: &[&str] = &[
     "HISTORY",
 ];
 
+/// Whether a statement is a shell command that a newline ends.
+pub fn is_line_command(text: &str) -> bool {
+    LINE_COMMANDS.contains(&first_word(text).as_str())
+}
+
 /// The first word of a statement, upper-cased.
 pub fn first_word(text: &str) -> String {
     let t = text.trim_start();
@@ -59,6 +66,8 @@ pub fn split(input: &str) -> (Vec<Piece>, String) {
     let mut state = State::Normal;
     let mut line = 1;
     let mut i = 0;
+    // Pieces whose line is assigned when the buffer next holds no unfinished statement.
+    let mut pending = 0;
     let finish = |cur: &mut String, line: usize, pieces: &mut Vec<Piece>| {
         let text = cur.trim().to_string();
         cur.clear();
@@ -71,6 +80,7 @@ pub fn split(input: &str) -> (Vec<Piece>, String) {
         let next = chars.get(i + 1).copied();
         match state {
             State::Normal => match c {
+                ';' if first_word(&cur) == "BEGIN" && !ends_batch(&cur) => cur.push(c),
                 ';' => finish(&mut cur, line, &mut pieces),
                 '\'' => {
                     state = State::Single;
@@ -99,10 +109,16 @@ pub fn split(input: &str) -> (Vec<Piece>, String) {
                     i += 1;
                 }
                 '\n' => {
-                    if LINE_COMMANDS.contains(&first_word(&cur).as_str()) {
+                    if is_line_command(&cur) {
                         finish(&mut cur, line, &mut pieces);
                     } else {
                         cur.push(c);
+                    }
+                    if cur.trim().is_empty() {
+                        for p in &mut pieces[pending..] {
+                            p.line = line;
+                        }
+                        pending = pieces.len();
                     }
                 }
                 _ => cur.push(c),
@@ -148,7 +164,17 @@ pub fn split(input: &str) -> (Vec<Piece>, String) {
         }
         i += 1;
     }
+    let last = if input.ends_with('\n') { line - 1 } else { line };
+    for p in &mut pieces[pending..] {
+        p.line = last.max(1);
+    }
     (pieces, cur.trim().to_string())
+}
+
+/// Whether a `BEGIN ... BATCH` statement has reached its `APPLY BATCH`.
+fn ends_batch(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().rev().take(2).collect();
+    matches!(words.as_slice(), [b, a] if b.eq_ignore_ascii_case("BATCH") && a.eq_ignore_ascii_case("APPLY"))
 }
 
 #[cfg(test)]
@@ -175,6 +201,19 @@ mod tests {
         assert_eq!(pieces[0].line, 2);
         assert_eq!(pieces[1].line, 4);
         assert_eq!(rest, "SELECT");
+    }
+
+    #[test]
+    fn batches_stay_whole_and_lines_are_cqlsh_s() {
+        let input =
+            "BEGIN BATCH\nINSERT INTO t (k) VALUES (1);\nINSERT INTO t (k) VALUES (2);\nAPPLY BATCH;\nSELECT 1;";
+        let (pieces, _) = split(input);
+        assert_eq!(pieces.len(), 2);
+        assert!(pieces[0].text.ends_with("APPLY BATCH") && pieces[0].text.contains("(1);\nINSERT"));
+        assert_eq!((pieces[0].line, pieces[1].line), (4, 5));
+        // Both statements are run (and report errors) once line 2 completes the buffer.
+        let (pieces, _) = split("SELECT 1; SELECT\n2;\n");
+        assert_eq!((pieces[0].line, pieces[1].line), (2, 2));
     }
 
     #[test]

@@ -1,0 +1,129 @@
+//! `HELP`: cqlsh's topic listing (shell commands, then CQL topics), a short text per shell
+//! command, and the documentation address for a CQL topic (cqlsh opens it in a browser).
+
+/// Shell commands with help, as cqlsh lists them.
+pub const SHELL_TOPICS: &[(&str, &str)] = &[
+    ("CAPTURE", "CAPTURE ['<file>' | OFF]: not supported by sibyl-cqlsh yet."),
+    ("CLEAR", "CLEAR: not supported by sibyl-cqlsh yet."),
+    ("CLS", "CLS: not supported by sibyl-cqlsh yet."),
+    ("CONSISTENCY", "CONSISTENCY [<level>]: shows or sets the consistency level for further requests (default ONE)."),
+    ("COPY", "COPY <table> ... TO | FROM ...: not supported by sibyl-cqlsh yet."),
+    ("DESC", "DESC: short for DESCRIBE."),
+    (
+        "DESCRIBE",
+        "DESCRIBE KEYSPACES | [ONLY] KEYSPACE [<ks>] | TABLES | TABLE [<ks>.]<t> | INDEX <i> | MATERIALIZED VIEW <v> | \
+         TYPES | TYPE <t> | FUNCTIONS | FUNCTION <f> | AGGREGATES | AGGREGATE <a> | CLUSTER | [FULL] SCHEMA | <name>: \
+         the schema, described by the server.",
+    ),
+    ("EXIT", "EXIT / QUIT: leaves the shell."),
+    ("EXPAND", "EXPAND [ON | OFF]: shows or sets vertical output, one block per row."),
+    ("HELP", "HELP [<topic> ...]: the topics, or help on each topic."),
+    ("HISTORY", "HISTORY [<n>]: not supported by sibyl-cqlsh yet."),
+    ("LOGIN", "LOGIN <user> ['<password>']: not supported by sibyl-cqlsh yet."),
+    ("PAGING", "PAGING [ON | OFF | <page size>]: shows or sets query paging (default ON, 100 rows a page)."),
+    ("SERIAL", "SERIAL CONSISTENCY [SERIAL | LOCAL_SERIAL]: shows or sets the serial consistency level."),
+    ("SHOW", "SHOW VERSION | HOST: the versions of the shell and the server, or where the shell is connected."),
+    ("SOURCE", "SOURCE '<file>': runs the statements of a file; errors do not stop it."),
+    ("TRACING", "TRACING [ON | OFF]: not supported by sibyl-cqlsh yet."),
+    ("UNICODE", "Text values are printed as UTF-8; control characters as escapes."),
+];
+
+/// CQL help topics and their anchor in the CQL documentation.
+pub const CQL_TOPICS: &[(&str, &str)] = &[
+    ("AGGREGATES", "aggregates"),
+    ("ALTER_KEYSPACE", "alterKeyspaceStmt"),
+    ("ALTER_MATERIALIZED_VIEW", "alterMVStmt"),
+    ("ALTER_TABLE", "alterTableStmt"),
+    ("ALTER_TYPE", "alterTypeStmt"),
+    ("ALTER_USER", "alterUserStmt"),
+    ("APPLY", "batchStmt"),
+    ("ASCII", "constants"),
+    ("BATCH", "batchStmt"),
+    ("BEGIN", "batchStmt"),
+    ("BLOB", "constants"),
+    ("BOOLEAN", "constants"),
+    ("COUNTER", "counters"),
+    ("CREATE_AGGREGATE", "createAggregateStmt"),
+    ("CREATE_COLUMNFAMILY", "createTableStmt"),
+    ("CREATE_FUNCTION", "createFunctionStmt"),
+    ("CREATE_INDEX", "createIndexStmt"),
+    ("CREATE_KEYSPACE", "createKeyspaceStmt"),
+    ("CREATE_MATERIALIZED_VIEW", "createMVStmt"),
+    ("CREATE_ROLE", "createRoleStmt"),
+    ("CREATE_TABLE", "createTableStmt"),
+    ("CREATE_TRIGGER", "createTriggerStmt"),
+    ("CREATE_TYPE", "createTypeStmt"),
+    ("CREATE_USER", "createUserStmt"),
+    ("DATE", "usingdates"),
+    ("DELETE", "deleteStmt"),
+    ("DROP_AGGREGATE", "dropAggregateStmt"),
+    ("DROP_COLUMNFAMILY", "dropTableStmt"),
+    ("DROP_FUNCTION", "dropFunctionStmt"),
+    ("DROP_INDEX", "dropIndexStmt"),
+    ("DROP_KEYSPACE", "dropKeyspaceStmt"),
+    ("DROP_MATERIALIZED_VIEW", "dropMVStmt"),
+    ("DROP_ROLE", "dropRoleStmt"),
+    ("DROP_TABLE", "dropTableStmt"),
+    ("DROP_TRIGGER", "dropTriggerStmt"),
+    ("DROP_TYPE", "dropTypeStmt"),
+    ("DROP_USER", "dropUserStmt"),
+    ("FUNCTIONS", "functions"),
+    ("GRANT", "grantRoleStmt"),
+    ("INSERT", "insertStmt"),
+    ("INSERT_JSON", "insertJson"),
+    ("INT", "constants"),
+    ("JSON", "json"),
+    ("KEYWORDS", "appendixA"),
+    ("LIST_PERMISSIONS", "listPermissionsStmt"),
+    ("LIST_ROLES", "listRolesStmt"),
+    ("LIST_USERS", "listUsersStmt"),
+    ("PERMISSIONS", "permissions"),
+    ("REVOKE", "revokeRoleStmt"),
+    ("SELECT", "selectStmt"),
+    ("SELECT_JSON", "selectJson"),
+    ("TEXT", "constants"),
+    ("TIME", "usingtime"),
+    ("TIMESTAMP", "usingtimestamps"),
+    ("TRUNCATE", "truncateStmt"),
+    ("TYPES", "types"),
+    ("UPDATE", "updateStmt"),
+    ("USE", "useStmt"),
+    ("UUID", "constants"),
+];
+
+/// Where cqlsh points for CQL topics.
+pub const CQL_DOC_URL: &str = "https://cassandra.apache.org/doc/latest/cassandra/cql/cql_singlefile.html";
+
+/// `cmd.Cmd.print_topics`: the header, a ruler as long as it, the names columnised to 79
+/// columns, a blank line.
+pub fn listing() -> String {
+    let mut out = String::new();
+    for (header, topics) in [("\nDocumented shell commands:", SHELL_TOPICS), ("CQL help topics:", CQL_TOPICS)] {
+        out.push_str(header);
+        out.push('\n');
+        out.push_str(&"=".repeat(header.len()));
+        out.push('\n');
+        let names: Vec<String> = topics.iter().map(|(n, _)| n.to_string()).collect();
+        crate::format::columnize(&names, 79, &mut out);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listing_like_cqlsh() {
+        let text = listing();
+        assert!(text.starts_with(
+            "\nDocumented shell commands:\n===========================\n\
+             CAPTURE  CLS          COPY  DESCRIBE  EXPAND  HISTORY  PAGING  SHOW    TRACING\n\
+             CLEAR    CONSISTENCY  DESC  EXIT      HELP    LOGIN    SERIAL  SOURCE  UNICODE\n\n\
+             CQL help topics:\n================\n\
+             AGGREGATES               CREATE_KEYSPACE           DROP_TRIGGER      TEXT     \n"
+        ));
+        assert!(text.ends_with("CREATE_INDEX             DROP_TABLE                SELECT_JSON     \n\n"));
+    }
+}
