@@ -8,9 +8,14 @@
 //! connections are reopened on the next request, with exponential backoff after failures.
 //! Errors are one typed enum, [`DriverError`], mirroring the protocol's error codes.
 //!
-//! What it is not (yet): cluster discovery from `system.peers`, a pool of several connections
-//! per node, token-aware and DC-aware load balancing, retry and speculative-execution
-//! policies (all arriving with `policy`).
+//! Cluster: after connecting, the session reads `system.local`, `system.peers` and
+//! `system_schema.keyspaces` into a [`policy::Topology`] (refreshed on TOPOLOGY, STATUS and
+//! SCHEMA events and after DDL, which also waits for schema agreement), connects to
+//! discovered nodes on first use, and sends each request along its load-balancing policy's
+//! plan (default: token-aware over DC-aware round robin), with its retry policy and optional
+//! speculative executions ([`policy`]).
+//!
+//! What it is not (yet): a pool of several connections per node; `system.peers_v2`.
 //! Values: every CQL type maps to Rust types ([`value`]); bound values are typed Rust values
 //! ([`BoundValues::typed`], serialized with the prepared statement's marker types) or raw
 //! serialized bytes, and rows read by column ([`Row::get`]) or into structs ([`impl_from_row!`]).
@@ -121,6 +126,26 @@
 //!     Err(DriverError::AlreadyExists { keyspace, table, .. }) => println!("{keyspace}.{table} exists"),
 //!     other => println!("{other:?}"),
 //! }
+//! # Ok(()) }
+//! ```
+//!
+//! Policies: routing, retries and speculative executions are pluggable.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use sibyl_driver::policy::{ConstantSpeculativeExecution, DcAwareRoundRobin, DefaultRetryPolicy, TokenAware};
+//! use sibyl_driver::{DriverError, SessionBuilder};
+//!
+//! # async fn demo() -> Result<(), DriverError> {
+//! let session = SessionBuilder::new()
+//!     .known_node("127.0.0.1:9042")
+//!     .load_balancing(TokenAware::new(DcAwareRoundRobin::new(Some("dc1".into()))))
+//!     .retry_policy(DefaultRetryPolicy)
+//!     .speculative_execution(ConstantSpeculativeExecution::new(2, Duration::from_millis(100)))
+//!     .build()
+//!     .await?;
+//! println!("{} nodes", session.topology().nodes().len());
+//! session.await_schema_agreement().await?;
 //! # Ok(()) }
 //! ```
 //!

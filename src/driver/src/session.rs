@@ -917,3 +917,51 @@ fn check_value_count(prepared: &PreparedStatement, values: &BoundValues) -> Resu
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sibyl_protocol::WriteType;
+
+    use super::*;
+
+    #[test]
+    fn errors_map_to_retry_failures() {
+        let e = DriverError::WriteTimeout {
+            consistency: Consistency::Quorum,
+            received: 1,
+            block_for: 2,
+            write_type: WriteType::BatchLog,
+            message: String::new(),
+        };
+        assert!(matches!(
+            failure_of(&e),
+            Some(Failure::Server(ErrorKind::WriteTimeout {
+                received: 1,
+                block_for: 2,
+                write_type: WriteType::BatchLog,
+                ..
+            }))
+        ));
+        assert!(matches!(
+            failure_of(&DriverError::Overloaded(String::new())),
+            Some(Failure::Server(ErrorKind::Overloaded))
+        ));
+        let addr: SocketAddr = ([127, 0, 0, 1], 1).into();
+        let broken = DriverError::ConnectionBroken { addr, reason: String::new() };
+        assert!(matches!(failure_of(&broken), Some(Failure::Broken)));
+        let timeout = DriverError::RequestTimeout { addr, timeout: Duration::from_secs(1) };
+        assert!(matches!(failure_of(&timeout), Some(Failure::Timeout)));
+        assert!(failure_of(&DriverError::Invalid(String::new())).is_none());
+        assert!(failure_of(&DriverError::Syntax(String::new())).is_none());
+    }
+
+    #[test]
+    fn a_retry_may_change_the_consistency() {
+        let mut work = Work::Query { text: "q", params: QueryParameters::new(Consistency::Quorum) };
+        work.set_consistency(None);
+        assert_eq!(work.consistency(), Consistency::Quorum);
+        work.set_consistency(Some(Consistency::One));
+        assert_eq!(work.consistency(), Consistency::One);
+        assert_eq!(Work::Prepare { text: "q" }.consistency(), Consistency::One);
+    }
+}
