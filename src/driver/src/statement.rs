@@ -192,6 +192,22 @@ impl PreparedStatement {
         self.inner.metadata.columns.first().map(|c| c.keyspace.as_str()).or(self.inner.keyspace.as_deref())
     }
 
+    /// Serializes `values` now, against this statement's bind markers: like
+    /// [`BoundValues::typed`] but for values that borrow (`&str`, slices of
+    /// `&dyn SerializeValue`), and failing here rather than when the statement runs.
+    ///
+    /// ```no_run
+    /// # use sibyl_driver::{DriverError, Session};
+    /// # async fn demo(session: Session, name: &str) -> Result<(), DriverError> {
+    /// let insert = session.prepare("INSERT INTO ks.users (id, name) VALUES (?, ?)").await?;
+    /// session.execute(&insert, insert.bind(&(7i32, name))?).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn bind(&self, values: &(impl SerializeRow + ?Sized)) -> Result<BoundValues, DriverError> {
+        let values = values.serialize_row(self.bind_specs())?;
+        Ok(if values.is_empty() { BoundValues::new() } else { BoundValues::positional(values) })
+    }
+
     /// The table of the bind markers, when the statement has any.
     pub fn table(&self) -> Option<&str> {
         self.inner.metadata.columns.first().map(|c| c.table.as_str())
@@ -578,6 +594,28 @@ mod tests {
         let mut mixed = BoundValues::typed((1i32, 2i64));
         mixed.push(Value::Null);
         assert!(mixed.into_protocol(Some(&specs)).is_err());
+    }
+
+    #[test]
+    fn prepared_statements_bind_borrowed_values() {
+        use crate::value::{SerializeValue, ValueError};
+        let metadata = PreparedMetadata {
+            columns: vec![
+                ColumnSpec::new("ks", "t", "k", ColumnType::Int),
+                ColumnSpec::new("ks", "t", "v", ColumnType::Varchar),
+            ],
+            pk_indexes: vec![0],
+        };
+        let p = PreparedStatement::new("INSERT".into(), None, vec![1], metadata, RowsMetadata::new(Vec::new()));
+        let name = String::from("ann");
+        let bound = p.bind(&(7i32, name.as_str())).expect("bind");
+        assert_eq!(
+            bound.as_values(),
+            &Values::Positional(vec![Value::Set(vec![0, 0, 0, 7]), Value::Set(b"ann".to_vec())])
+        );
+        let named: &[(&str, &dyn SerializeValue)] = &[("v", &name), ("k", &7i32)];
+        assert_eq!(p.bind(named), Ok(bound));
+        assert!(matches!(p.bind(&(name.as_str(), 7i32)), Err(DriverError::Value(ValueError::TypeMismatch { .. }))));
     }
 
     #[test]

@@ -467,6 +467,13 @@ async fn counters_batches_simple_statements_and_errors() {
     assert!(matches!(r.get::<i32>("nope"), Err(DriverError::NoSuchColumn { .. })));
     // The session is still usable.
     assert_eq!(r.get::<i32>("c_int").unwrap(), -1);
+    // Borrowed values, serialized up front by PreparedStatement::bind.
+    let text = String::from("borrowed");
+    let upd = session.prepare("UPDATE all_types SET c_text = ? WHERE k = ?").await.unwrap();
+    session.execute(&upd, upd.bind(&(text.as_str(), 11i32)).unwrap()).await.unwrap();
+    let r = session.query("SELECT c_text FROM all_types WHERE k = 11", ()).await.unwrap();
+    assert_eq!(r.first_row().unwrap().get::<String>("c_text").unwrap(), text);
+    assert!(matches!(upd.bind(&(11i32, text.as_str())), Err(DriverError::Value(ValueError::TypeMismatch { .. }))));
     session.query("SELECT k FROM counts", ()).await.unwrap();
 }
 
