@@ -75,6 +75,20 @@ fn parse_ini(text: &str) -> HashMap<(String, String), String> {
     map
 }
 
+/// A connection failure as the Python driver describes it for one host.
+fn connect_error(e: &sibyl_driver::DriverError, host: &str, port: u16) -> String {
+    let text = e.to_string();
+    if text.contains("Connection refused") {
+        format!(
+            "ConnectionRefusedError(111, \"Tried connecting to [('{host}', {port})]. Last error: Connection refused\")"
+        )
+    } else if text.contains("timed out") || text.contains("timeout") {
+        "OperationTimedOut('errors=Timed out creating connection (5 seconds), last_host=None')".to_string()
+    } else {
+        format!("ConnectionException('{text}')")
+    }
+}
+
 async fn server_info(session: &Session) -> ServerInfo {
     let mut info = ServerInfo::default();
     let q = "SELECT cluster_name, release_version, cql_version FROM system.local WHERE key = 'local'";
@@ -96,8 +110,14 @@ async fn run(args: Args) -> ExitCode {
         Some(p) => match std::fs::read_to_string(p) {
             Ok(t) => parse_ini(&t),
             Err(_) => {
-                if args.cqlshrc.is_some() {
-                    eprintln!("\nWarning: Specified cqlshrc location `{}` does not exist.\n", p.display());
+                if args.cqlshrc.is_some() && !p.exists() {
+                    let default = std::env::var_os("HOME")
+                        .map(|h| PathBuf::from(h).join(".cassandra").join("cqlshrc").display().to_string())
+                        .unwrap_or_default();
+                    println!(
+                        "\nWarning: Specified cqlshrc location `{}` does not exist.  Using `{default}` instead.\n",
+                        p.display()
+                    );
                 }
                 HashMap::new()
             }
@@ -122,8 +142,21 @@ async fn run(args: Args) -> ExitCode {
         .request_timeout
         .or_else(|| rc_get("connection", "request_timeout").and_then(|t| t.parse().ok()))
         .unwrap_or(10);
-    let username = args.username.clone().or_else(|| rc_get("authentication", "username"));
-    let password = args.password.clone().or_else(|| rc_get("authentication", "password"));
+    let (rc_user, rc_password) = (rc_get("authentication", "username"), rc_get("authentication", "password"));
+    if rc_user.is_some() || rc_password.is_some() {
+        eprintln!(
+            "\nNotice: Credentials in the cqlshrc file is deprecated and will be ignored in the future.\n\
+             Please use a credentials file to specify the username and password.\n"
+        );
+    }
+    if args.password.is_some() {
+        eprintln!(
+            "\nWarning: Using a password on the command line interface can be insecure.\n\
+             Recommendation: use the credentials file to securely provide the password.\n"
+        );
+    }
+    let username = args.username.clone().or(rc_user);
+    let password = args.password.clone().or(rc_password);
     let keyspace = args.keyspace.clone().or_else(|| rc_get("authentication", "keyspace"));
 
     let mut builder = SessionBuilder::new()
@@ -139,7 +172,10 @@ async fn run(args: Args) -> ExitCode {
     let session = match builder.build().await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("Connection error: ('Unable to connect to any servers', {{'{host}:{port}': {e}}})");
+            eprintln!(
+                "Connection error: ('Unable to connect to any servers', {{'{host}:{port}': {}}})",
+                connect_error(&e, &host, port)
+            );
             return ExitCode::from(1);
         }
     };
@@ -152,7 +188,7 @@ async fn run(args: Args) -> ExitCode {
         match std::fs::read_to_string(path) {
             Ok(text) => shell.run_script(&text, &name, false).await,
             Err(e) => {
-                eprintln!("Could not open '{name}': {e}");
+                eprintln!("Can't open '{name}': {}", shell::python_io_error(&e, &name));
                 return ExitCode::from(1);
             }
         }

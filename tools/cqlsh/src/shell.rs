@@ -62,6 +62,18 @@ fn unquote_name(name: &str) -> String {
     }
 }
 
+/// An I/O error as Python prints an `OSError`: `[Errno 2] No such file or directory: 'f'`.
+pub fn python_io_error(e: &std::io::Error, path: &str) -> String {
+    match e.raw_os_error() {
+        Some(code) => {
+            let text = e.to_string();
+            let text = text.split(" (os error").next().unwrap_or_default().to_string();
+            format!("[Errno {code}] {text}: '{path}'")
+        }
+        None => e.to_string(),
+    }
+}
+
 fn unquote_string(s: &str) -> Option<String> {
     let s = s.trim();
     s.strip_prefix('\'').and_then(|n| n.strip_suffix('\'')).map(|n| n.replace("''", "'"))
@@ -259,8 +271,11 @@ impl Shell {
         }
     }
 
+    /// `SOURCE '<file>'`: like cqlsh, a sub-shell on the same connection that starts from
+    /// the default settings in the current keyspace; its settings, its `EXIT` and its errors
+    /// (printed with the file's name and line) do not carry over.
     async fn do_source(&mut self, text: &str) {
-        let arg = text.trim_start()[6..].trim();
+        let arg = text.trim_start().get(6..).unwrap_or_default().trim();
         let Some(path) = unquote_string(arg) else {
             return self.printerr("Improper SOURCE command.");
         };
@@ -270,11 +285,36 @@ impl Shell {
         };
         let contents = match std::fs::read_to_string(&path) {
             Ok(c) => c,
-            Err(e) => return self.printerr(&format!("Could not open '{path}': {e}")),
+            Err(e) => return self.printerr(&format!("Could not open '{path}': {}", python_io_error(&e, &path))),
         };
-        let saved = self.source.clone();
+        let saved = (
+            self.consistency,
+            self.serial_consistency,
+            self.paging,
+            self.page_size,
+            self.expand,
+            self.error,
+            self.keyspace.clone(),
+            self.source.clone(),
+        );
+        self.consistency = Consistency::One;
+        self.serial_consistency = Consistency::Serial;
+        self.paging = true;
+        self.page_size = DEFAULT_PAGE_SIZE;
+        self.expand = false;
         self.run_script(&contents, &path, false).await;
-        self.source = saved;
+        let (consistency, serial, paging, page_size, expand, error, keyspace, source) = saved;
+        (self.consistency, self.serial_consistency, self.paging, self.page_size, self.expand) =
+            (consistency, serial, paging, page_size, expand);
+        self.error = error;
+        self.stop = false;
+        self.source = source;
+        if self.keyspace != keyspace {
+            if let Some(ks) = &keyspace {
+                let _ = self.session.use_keyspace(ks.clone()).await;
+            }
+            self.keyspace = keyspace;
+        }
     }
 
     async fn do_use(&mut self, args: &[&str]) {

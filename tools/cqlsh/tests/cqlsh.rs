@@ -556,6 +556,13 @@ s2.cql:28:Incomplete statement at end of file
     );
     let out = node.ok(&["-e", "SELECT k, v FROM d1.t WHERE k IN (20, 21)"]);
     check(&out, "\n k  | v\n----+---\n 20 | x\n 21 | y\n\n(2 rows)\n");
+    // SOURCE runs a sub-shell: default settings, its own EXIT, nothing carried back.
+    node.file("s3.cql", "CONSISTENCY\nEXIT\nCONSISTENCY ALL\n");
+    let out = node.ok(&["-e", "CONSISTENCY QUORUM; SOURCE 's3.cql'; CONSISTENCY"]);
+    assert_eq!(
+        out,
+        "Consistency level set to QUORUM.\nCurrent consistency level is ONE.\nCurrent consistency level is QUORUM.\n"
+    );
     let out = node.ok(&["-e", "HELP"]);
     assert!(out.starts_with("\nDocumented shell commands:\n===========================\nCAPTURE  CLS "), "{out}");
 }
