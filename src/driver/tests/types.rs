@@ -536,7 +536,8 @@ print("ok")
 
 /// The same table read identically by the Python driver: Rust writes, Python reads and checks;
 /// Python writes, Rust reads and checks. Needs the compat venv (`tests/compat/run` creates
-/// `target/compat-venv` with cassandra-driver); skipped when it is missing.
+/// `target/compat-venv` with cassandra-driver); skipped when it is missing, except under
+/// scripts/test-all, which installs it first.
 #[tokio::test]
 async fn read_identically_by_the_python_driver() {
     let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -548,6 +549,13 @@ async fn read_identically_by_the_python_driver() {
         .map(|o| o.status.success())
         .unwrap_or(false);
     if !has_driver {
+        // scripts/test-all (CI) sets SIBYL_COMPAT_PYTHON after installing the venv: there the
+        // cross-check must run. A bare `cargo test` without the venv skips it.
+        assert!(
+            std::env::var_os("SIBYL_COMPAT_PYTHON").is_none(),
+            "SIBYL_COMPAT_PYTHON={} has no cassandra-driver",
+            python.display()
+        );
         eprintln!("skipped: no Python with cassandra-driver at {} (run tests/compat/run)", python.display());
         return;
     }
