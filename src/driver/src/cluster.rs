@@ -75,6 +75,22 @@ impl NodeConnections {
         self.control.store(control, Ordering::Relaxed);
     }
 
+    /// Clears the control flag; true for the one caller that cleared it.
+    pub(crate) fn take_control(&self) -> bool {
+        self.control.swap(false, Ordering::AcqRel)
+    }
+
+    /// Opens a new connection with `config` and makes it the current one (requests in flight
+    /// on the previous one finish on it; it closes when they are done).
+    pub(crate) async fn reopen(&self, config: &ConnectionConfig) -> Result<(), DriverError> {
+        let c = Arc::new(Connection::open(self.addr, config).await?);
+        if let Ok(mut current) = self.current.lock() {
+            *current = Some(c);
+        }
+        self.set_down(false);
+        Ok(())
+    }
+
     /// Whether the last connection attempt failed or the connection broke (and no new one
     /// opened since).
     pub fn is_down(&self) -> bool {

@@ -370,12 +370,44 @@ impl Session {
         Err(DriverError::NoHostAvailable { errors })
     }
 
+    /// The control node failed: another node that is not down takes over the event
+    /// registration (its connection is reopened with REGISTER) and the topology is refreshed
+    /// through it. Without such a node the failed one stays control and re-registers when it
+    /// reconnects.
+    fn move_control(&self, failed: &Arc<crate::cluster::NodeConnections>) {
+        let cluster = &self.inner.cluster;
+        let Some(next) = cluster.nodes().into_iter().find(|n| n.addr() != failed.addr() && !n.is_down()) else {
+            return;
+        };
+        if !failed.take_control() {
+            return;
+        }
+        next.set_control(true);
+        tracing::debug!(from = %failed.addr(), to = %next.addr(), "moving the control connection");
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let Some(inner) = weak.upgrade() else { return };
+            let session = Session { inner };
+            match next.reopen(&session.connection_config(true)).await {
+                Ok(()) => {
+                    if session.inner.config.discovery {
+                        let _ = session.refresh_topology().await;
+                    }
+                }
+                Err(e) => tracing::debug!(addr = %next.addr(), error = %e, "control connection failed to open"),
+            }
+        });
+    }
+
     /// A node's connection failed: mark it down and reconnect in the background (with the
     /// backoff), marking it up again once connected.
     fn node_failed(&self, addr: SocketAddr) {
         let cluster = &self.inner.cluster;
         cluster.mark(addr, false);
         let Some(node) = cluster.node(addr) else { return };
+        if node.is_control() {
+            self.move_control(&node);
+        }
         if !node.start_reconnecting() {
             return;
         }

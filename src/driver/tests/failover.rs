@@ -20,6 +20,7 @@ use sibyl_protocol::{
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 
 /// How a fake node answers QUERYs (after answering the handshake).
 #[derive(Clone, Copy)]
@@ -35,28 +36,49 @@ enum Answer {
 struct Fake {
     addr: SocketAddr,
     queries: Arc<AtomicUsize>,
+    registers: Arc<AtomicUsize>,
+    /// Sending `true` closes every connection and stops accepting.
+    kill: watch::Sender<bool>,
 }
 
 async fn fake(answer: Answer) -> Fake {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let queries = Arc::new(AtomicUsize::new(0));
-    let seen = Arc::clone(&queries);
+    let registers = Arc::new(AtomicUsize::new(0));
+    let (kill, killed) = watch::channel(false);
+    let (seen, registered) = (Arc::clone(&queries), Arc::clone(&registers));
+    let mut stop = killed.clone();
     tokio::spawn(async move {
-        while let Ok((socket, _)) = listener.accept().await {
-            tokio::spawn(serve(socket, answer, Arc::clone(&seen)));
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((socket, _)) = accepted else { return };
+                    tokio::spawn(serve(socket, answer, Arc::clone(&seen), Arc::clone(&registered), killed.clone()));
+                }
+                _ = stop.wait_for(|k| *k) => return,
+            }
         }
     });
-    Fake { addr, queries }
+    Fake { addr, queries, registers, kill }
 }
 
-async fn serve(mut socket: TcpStream, answer: Answer, queries: Arc<AtomicUsize>) {
+async fn serve(
+    mut socket: TcpStream,
+    answer: Answer,
+    queries: Arc<AtomicUsize>,
+    registers: Arc<AtomicUsize>,
+    mut killed: watch::Receiver<bool>,
+) {
     let mut buf = Vec::new();
     loop {
         let mut chunk = [0u8; 4096];
-        let n = match socket.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => n,
+        let n = tokio::select! {
+            read = socket.read(&mut chunk) => match read {
+                Ok(0) | Err(_) => return,
+                Ok(n) => n,
+            },
+            _ = killed.wait_for(|k| *k) => return,
         };
         buf.extend_from_slice(&chunk[..n]);
         while let Ok(FrameStatus::Complete { header, body, frame_len }) = decode_frame(&buf, 1 << 24) {
@@ -68,7 +90,11 @@ async fn serve(mut socket: TcpStream, answer: Answer, queries: Arc<AtomicUsize>)
                     m.insert("CQL_VERSION".into(), vec!["3.4.7".into()]);
                     Response::Supported(m)
                 }
-                Request::Startup(_) | Request::Register { .. } => Response::Ready,
+                Request::Startup(_) => Response::Ready,
+                Request::Register { .. } => {
+                    registers.fetch_add(1, Ordering::SeqCst);
+                    Response::Ready
+                }
                 Request::Query { query, .. } if query.contains("system") => {
                     // Not a real node: discovery fails and the session keeps its contact points.
                     Response::Error(ErrorBody::new(ErrorKind::Invalid, "no system tables here"))
@@ -231,4 +257,35 @@ async fn a_slow_node_is_overtaken_by_a_speculative_execution_of_idempotent_state
     let err = session.query(statement, ()).await.unwrap_err();
     assert!(matches!(err, DriverError::RequestTimeout { .. }), "{err:?}");
     assert_eq!(b.queries.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn the_control_connection_moves_when_its_node_fails() {
+    let a = fake(Answer::Name("a")).await;
+    let b = fake(Answer::Name("b")).await;
+    let session = SessionBuilder::new()
+        .known_node_addr(a.addr)
+        .known_node_addr(b.addr)
+        .load_balancing(InOrder(vec![a.addr, b.addr]))
+        .build()
+        .await
+        .unwrap();
+    assert_eq!(name(&session.query("SELECT x FROM t", ()).await.unwrap()), "a");
+    assert_eq!((a.registers.load(Ordering::SeqCst), b.registers.load(Ordering::SeqCst)), (1, 0));
+
+    a.kill.send(true).unwrap();
+    let statement = Statement::new("SELECT x FROM t").with_idempotent(true);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    // Every request succeeds on b; b takes over the event registration.
+    loop {
+        assert_eq!(name(&session.query(statement.clone(), ()).await.unwrap()), "b");
+        if b.registers.load(Ordering::SeqCst) == 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "b never registered");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(session.cluster().node(b.addr).unwrap().is_control());
+    assert!(!session.cluster().node(a.addr).unwrap().is_control());
+    assert!(!session.topology().node_by_address(&a.addr).unwrap().up);
 }
