@@ -5,9 +5,52 @@
 use sibyl_driver::value::{CqlValue, DisplayOptions};
 use sibyl_driver::{ColumnType, DriverError};
 
-/// The display width of a cell (characters; cqlsh uses wcwidth).
-fn width(s: &str) -> usize {
-    s.chars().count()
+/// The display width of a cell as cqlsh measures it (wcwidth): East Asian wide and
+/// full-width characters take two columns, combining marks none.
+pub fn width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+fn char_width(c: char) -> usize {
+    let c = c as u32;
+    const ZERO: &[(u32, u32)] = &[
+        (0x0300, 0x036F),
+        (0x0483, 0x0489),
+        (0x0591, 0x05BD),
+        (0x0610, 0x061A),
+        (0x064B, 0x065F),
+        (0x200B, 0x200F),
+        (0x20D0, 0x20FF),
+        (0xFE00, 0xFE0F),
+        (0xFE20, 0xFE2F),
+    ];
+    const WIDE: &[(u32, u32)] = &[
+        (0x1100, 0x115F),
+        (0x2329, 0x232A),
+        (0x2E80, 0x303E),
+        (0x3041, 0x33FF),
+        (0x3400, 0x4DBF),
+        (0x4E00, 0x9FFF),
+        (0xA000, 0xA4CF),
+        (0xAC00, 0xD7A3),
+        (0xF900, 0xFAFF),
+        (0xFE10, 0xFE19),
+        (0xFE30, 0xFE6F),
+        (0xFF00, 0xFF60),
+        (0xFFE0, 0xFFE6),
+        (0x1F300, 0x1F64F),
+        (0x1F900, 0x1F9FF),
+        (0x20000, 0x2FFFD),
+        (0x30000, 0x3FFFD),
+    ];
+    let within = |ranges: &[(u32, u32)]| ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c));
+    if within(ZERO) {
+        0
+    } else if within(WIDE) {
+        2
+    } else {
+        1
+    }
 }
 
 fn pad_right(s: &str, w: usize) -> String {
@@ -28,9 +71,63 @@ pub fn cell(ty: &ColumnType, bytes: Option<&[u8]>, options: &DisplayOptions) -> 
     match bytes {
         None => "null".to_string(),
         Some(b) => match CqlValue::deserialize(ty, b) {
-            Ok(v) => v.to_cqlsh_string(options),
+            Ok(v) => display(&v, options),
             Err(_) => format!("0x{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>()),
         },
+    }
+}
+
+/// Stands for a null component while the driver renders a value (control characters in text
+/// are escaped by the display, so data cannot contain it).
+const NULL_MARK: &str = "\u{1}\u{2}null\u{2}\u{1}";
+
+/// The driver's cqlsh display, except that cqlsh prints a null tuple component as `None`
+/// (Python's `str(None)`) where a null UDT field is `null`: nulls are rendered as a mark, then
+/// replaced in the order a pre-order walk of the value meets them.
+fn display(v: &CqlValue, options: &DisplayOptions) -> String {
+    let mut kinds = Vec::new();
+    null_kinds(v, &mut kinds);
+    if kinds.is_empty() {
+        return v.to_cqlsh_string(options);
+    }
+    let marked = DisplayOptions { null: NULL_MARK.to_string(), ..options.clone() };
+    let text = v.to_cqlsh_string(&marked);
+    let mut parts = text.split(NULL_MARK);
+    let mut out = parts.next().unwrap_or_default().to_string();
+    for (i, part) in parts.enumerate() {
+        out.push_str(if kinds.get(i).copied().unwrap_or(false) { "None" } else { &options.null });
+        out.push_str(part);
+    }
+    out
+}
+
+/// For each null component of `v`, in pre-order: whether it is a tuple's (`true`) or a UDT's.
+fn null_kinds(v: &CqlValue, kinds: &mut Vec<bool>) {
+    match v {
+        CqlValue::List(items) | CqlValue::Set(items) => items.iter().for_each(|i| null_kinds(i, kinds)),
+        CqlValue::Map(entries) => {
+            for (k, val) in entries {
+                null_kinds(k, kinds);
+                null_kinds(val, kinds);
+            }
+        }
+        CqlValue::Tuple(items) => {
+            for item in items {
+                match item {
+                    Some(i) => null_kinds(i, kinds),
+                    None => kinds.push(true),
+                }
+            }
+        }
+        CqlValue::Udt { fields, .. } => {
+            for (_, field) in fields {
+                match field {
+                    Some(f) => null_kinds(f, kinds),
+                    None => kinds.push(false),
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -96,7 +193,9 @@ pub fn columnize(list: &[String], display_width: usize, out: &mut String) {
         let mut colwidths = Vec::new();
         let mut total: isize = -2;
         for col in 0..ncols {
-            let w = (0..nrows).map(|r| r + nrows * col).take_while(|i| *i < size).map(|i| width(&list[i])).max();
+            // Python's len(): code points, not display columns.
+            let w =
+                (0..nrows).map(|r| r + nrows * col).take_while(|i| *i < size).map(|i| list[i].chars().count()).max();
             let w = w.unwrap_or(0);
             colwidths.push(w);
             total += w as isize + 2;
@@ -116,7 +215,7 @@ pub fn columnize(list: &[String], display_width: usize, out: &mut String) {
         while texts.last().is_some_and(|t| t.is_empty()) {
             texts.pop();
         }
-        let padded: Vec<String> = texts.iter().zip(&colwidths).map(|(t, w)| pad_right(t, *w)).collect();
+        let padded: Vec<String> = texts.iter().zip(&colwidths).map(|(t, w)| format!("{t:<w$}", w = *w)).collect();
         out.push_str(&padded.join("  "));
         out.push('\n');
     }
@@ -241,6 +340,20 @@ mod tests {
         let mut out = String::new();
         table(&s(&["k", "v"]), None, true, &mut out);
         assert_eq!(out, " k | v\n---+---\n\n");
+    }
+
+    #[test]
+    fn tuple_nulls_are_none_udt_nulls_are_null() {
+        let udt = CqlValue::Udt {
+            keyspace: "ks".into(),
+            name: "u".into(),
+            fields: vec![("a".into(), None), ("b".into(), Some(CqlValue::Text("x".into())))],
+        };
+        let v = CqlValue::Tuple(vec![None, Some(udt)]);
+        assert_eq!(display(&v, &DisplayOptions::default()), "(None, {a: null, b: 'x'})");
+        let v = CqlValue::List(vec![CqlValue::Tuple(vec![Some(CqlValue::Int(1)), None])]);
+        assert_eq!(display(&v, &DisplayOptions::default()), "[(1, None)]");
+        assert_eq!(width("Ünïcödé 日本"), 12);
     }
 
     #[test]

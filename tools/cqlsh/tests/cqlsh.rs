@@ -566,3 +566,39 @@ s2.cql:28:Incomplete statement at end of file
     let out = node.ok(&["-e", "HELP"]);
     assert!(out.starts_with("\nDocumented shell commands:\n===========================\nCAPTURE  CLS "), "{out}");
 }
+
+/// Wide characters take two columns (cqlsh measures with wcwidth); a null tuple component
+/// prints as `None`, a null UDT field as `null` (as cqlsh 6.2.2 printed these rows).
+#[test]
+fn wide_text_and_nulls_inside_values() {
+    let node = Node::start();
+    node.ok(&[
+        "-e",
+        &format!(
+            "{} CREATE TYPE d1.u (a int, b text);
+            CREATE TABLE d1.w (k int PRIMARY KEY, u frozen<u>, lt list<frozen<tuple<int, text>>>, ut frozen<tuple<int, u>>);
+            INSERT INTO d1.w (k, u, lt, ut) VALUES (1, {{a: 1}}, [(1, null)], (null, {{b: 'x'}}));
+            CREATE TABLE d1.x (k int PRIMARY KEY, t text);
+            INSERT INTO d1.x (k, t) VALUES (1, 'Ünïcödé 日本'); INSERT INTO d1.x (k, t) VALUES (2, 'tab\tx');",
+            keyspace_cql("d1")
+        ),
+    ]);
+    let out = node.ok(&["-e", "SELECT * FROM d1.w; SELECT * FROM d1.x WHERE k IN (1, 2)"]);
+    check(
+        &out,
+        "
+ k | lt          | u               | ut
+---+-------------+-----------------+---------------------------
+ 1 | [(1, None)] | {a: 1, b: null} | (None, {a: null, b: 'x'})
+
+(1 rows)
+
+ k | t
+---+--------------
+ 1 | Ünïcödé 日本
+ 2 |       tab\\tx
+
+(2 rows)
+",
+    );
+}
