@@ -78,3 +78,19 @@ async fn without_discovery_every_contact_point_stays_and_the_dead_one_is_skipped
     let up: Vec<SocketAddr> = session.topology().nodes().iter().filter(|n| n.up).map(|n| n.address).collect();
     assert_eq!(up, vec![node.addr]);
 }
+
+#[tokio::test]
+async fn schema_events_refresh_another_sessions_topology() {
+    let node = Node::start();
+    let watcher = node.session().await;
+    let other = node.session().await;
+    other
+        .query("CREATE KEYSPACE evt WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}", ())
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while watcher.topology().strategy("evt").is_none() {
+        assert!(std::time::Instant::now() < deadline, "no SCHEMA_CHANGE event refreshed the topology");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
