@@ -32,7 +32,7 @@ struct Args {
     #[arg(short = 'k', long)]
     keyspace: Option<String>,
     /// Execute the statements and quit.
-    #[arg(short = 'e', long)]
+    #[arg(short = 'e', long, allow_hyphen_values = true)]
     execute: Option<String>,
     /// Execute the statements of FILE, then quit.
     #[arg(short = 'f', long)]
@@ -171,6 +171,11 @@ async fn run(args: Args) -> ExitCode {
     }
     let session = match builder.build().await {
         Ok(s) => s,
+        Err(e) if keyspace.is_some() && e.to_string().contains("does not exist") => {
+            let ks = keyspace.unwrap_or_default();
+            eprintln!("Connection error: (\"Unable to connect to any servers using keyspace '{ks}'\", ['{host}'])");
+            return ExitCode::from(1);
+        }
         Err(e) => {
             eprintln!(
                 "Connection error: ('Unable to connect to any servers', {{'{host}:{port}': {}}})",

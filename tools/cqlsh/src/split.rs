@@ -81,7 +81,15 @@ pub fn split(input: &str) -> (Vec<Piece>, String) {
         match state {
             State::Normal => match c {
                 ';' if first_word(&cur) == "BEGIN" && !ends_batch(&cur) => cur.push(c),
-                ';' => finish(&mut cur, line, &mut pieces),
+                // A lone `;` is an (empty) statement too: cqlsh sends it to the server.
+                ';' => {
+                    if cur.trim().is_empty() {
+                        cur.clear();
+                        pieces.push(Piece { text: String::new(), line });
+                    } else {
+                        finish(&mut cur, line, &mut pieces);
+                    }
+                }
                 '\'' => {
                     state = State::Single;
                     cur.push(c);
@@ -188,6 +196,7 @@ mod tests {
     #[test]
     fn splits_on_semicolons_outside_strings_and_comments() {
         assert_eq!(texts("SELECT 1; SELECT 2;"), ["SELECT 1", "SELECT 2"]);
+        assert_eq!(texts(";;"), ["", ""]);
         assert_eq!(texts("INSERT INTO t (k) VALUES ('a;b');"), ["INSERT INTO t (k) VALUES ('a;b')"]);
         assert_eq!(texts("INSERT INTO t (k) VALUES ('it''s;');"), ["INSERT INTO t (k) VALUES ('it''s;')"]);
         assert_eq!(texts("SELECT \"a;b\" FROM t;"), ["SELECT \"a;b\" FROM t"]);

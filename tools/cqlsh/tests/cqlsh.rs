@@ -188,6 +188,17 @@ fn errors_go_to_stderr_with_line_numbers() {
     let run = node.cqlsh(&["-e", "DESCRIBE KEYSPACE no_such_ks;"], None);
     assert_ne!(run.code, Some(0));
     assert!(run.stderr.starts_with("<stdin>:1:") && !run.stderr.contains("code="), "{}", run.stderr);
+    // A lone `;` goes to the server (a syntax error), and -e text may start with a comment.
+    let run = node.cqlsh(&["-e", ";"], None);
+    assert!(run.stderr.starts_with("<stdin>:1:SyntaxException: line 1:0 "), "{}", run.stderr);
+    assert_eq!(node.ok(&["-e", "-- only a comment"]), "");
+    // An unknown keyspace with -k.
+    let run = node.cqlsh(&["-k", "nope", "-e", "SELECT 1"], None);
+    assert_eq!(run.code, Some(1));
+    assert_eq!(
+        run.stderr,
+        "Connection error: (\"Unable to connect to any servers using keyspace 'nope'\", ['127.0.0.1'])\n"
+    );
     // A connection failure.
     let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = dead.local_addr().expect("addr").port();
