@@ -132,8 +132,9 @@ fn null_kinds(v: &CqlValue, kinds: &mut Vec<bool>) {
 }
 
 /// A horizontal table: the header (left-aligned names, unless `with_header` is false), the
-/// `-+-` rule, the right-aligned rows; with `rows == None` the header and a blank line.
-pub fn table(names: &[String], rows: Option<&[Vec<String>]>, with_header: bool, out: &mut String) {
+/// `-+-` rule, the right-aligned rows (and a blank line on a tty); with `rows == None` the
+/// header and a blank line.
+pub fn table(names: &[String], rows: Option<&[Vec<String>]>, with_header: bool, tty: bool, out: &mut String) {
     let mut widths: Vec<usize> = names.iter().map(|n| width(n)).collect();
     for row in rows.unwrap_or_default() {
         for (w, c) in widths.iter_mut().zip(row) {
@@ -156,6 +157,9 @@ pub fn table(names: &[String], rows: Option<&[Vec<String>]>, with_header: bool, 
         let line: Vec<String> = row.iter().zip(&widths).map(|(c, w)| pad_left(c, *w)).collect();
         out.push(' ');
         out.push_str(&line.join(" | "));
+        out.push('\n');
+    }
+    if tty {
         out.push('\n');
     }
 }
@@ -335,10 +339,10 @@ mod tests {
     fn table_like_cqlsh() {
         let mut out = String::new();
         let rows = vec![s(&["1", "one"]), s(&["3", "three"])];
-        table(&s(&["k", "v"]), Some(&rows), true, &mut out);
+        table(&s(&["k", "v"]), Some(&rows), true, false, &mut out);
         assert_eq!(out, " k | v\n---+-------\n 1 |   one\n 3 | three\n");
         let mut out = String::new();
-        table(&s(&["k", "v"]), None, true, &mut out);
+        table(&s(&["k", "v"]), None, true, false, &mut out);
         assert_eq!(out, " k | v\n---+---\n\n");
     }
 

@@ -11,7 +11,7 @@ mod shell;
 mod split;
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -101,6 +101,37 @@ async fn server_info(session: &Session) -> ServerInfo {
     info
 }
 
+/// A plain interactive loop (no line editing yet): the banner, cqlsh's prompts, statements run
+/// once the lines typed so far end with a complete one.
+async fn interactive(shell: &mut Shell, user: Option<&str>) {
+    shell.tty = true;
+    print!("{}", shell.banner());
+    let mut buffer = String::new();
+    loop {
+        print!("{}", shell.prompt(user, !buffer.trim().is_empty()));
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        match std::io::stdin().read_line(&mut line) {
+            Ok(0) | Err(_) => {
+                println!();
+                if !buffer.trim().is_empty() {
+                    shell.run_script(&buffer, "<stdin>", false).await;
+                }
+                return;
+            }
+            Ok(_) => {}
+        }
+        buffer.push_str(&line);
+        if split::split(&buffer).1.is_empty() {
+            let text = std::mem::take(&mut buffer);
+            shell.run_script(&text, "<stdin>", false).await;
+            if shell.stopped() {
+                return;
+            }
+        }
+    }
+}
+
 async fn run(args: Args) -> ExitCode {
     let rc_path = args
         .cqlshrc
@@ -156,6 +187,7 @@ async fn run(args: Args) -> ExitCode {
         );
     }
     let username = args.username.clone().or(rc_user);
+    let user = username.clone();
     let password = args.password.clone().or(rc_password);
     let keyspace = args.keyspace.clone().or_else(|| rc_get("authentication", "keyspace"));
 
@@ -197,6 +229,8 @@ async fn run(args: Args) -> ExitCode {
                 return ExitCode::from(1);
             }
         }
+    } else if std::io::stdin().is_terminal() {
+        interactive(&mut shell, user.as_deref()).await;
     } else {
         let mut text = String::new();
         if let Err(e) = std::io::stdin().read_to_string(&mut text) {

@@ -40,6 +40,9 @@ pub struct Shell {
     stop: bool,
     /// Where errors are attributed: the script name and the line of the statement.
     source: (String, usize),
+    /// Interactive: errors without line numbers, a blank line after each page of rows,
+    /// `---MORE---` between pages.
+    pub tty: bool,
 }
 
 type Boxed<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
@@ -96,13 +99,18 @@ impl Shell {
             error: false,
             stop: false,
             source: (String::from("<stdin>"), 1),
+            tty: false,
         }
     }
 
     fn printerr(&mut self, text: &str) {
         self.error = true;
-        let (name, line) = &self.source;
-        eprintln!("{name}:{line}:{text}");
+        if self.tty {
+            eprintln!("{text}");
+        } else {
+            let (name, line) = &self.source;
+            eprintln!("{name}:{line}:{text}");
+        }
     }
 
     /// Runs every complete statement of `input`; `name` is used in error lines. `single`
@@ -327,6 +335,38 @@ impl Shell {
 
     /// A statement as cqlsh sends it: its consistency and serial consistency, paged when
     /// paging is on.
+    /// The prompt cqlsh shows: `cqlsh> ` or `cqlsh:ks> `, `user@` first when logged in; the
+    /// continuation prompt lines up with it.
+    pub fn prompt(&self, user: Option<&str>, continuation: bool) -> String {
+        match (continuation, &self.keyspace) {
+            (true, None) => "   ... ".to_string(),
+            (true, Some(ks)) => format!("{}    ... ", " ".repeat(ks.chars().count())),
+            (false, ks) => {
+                let base = match ks {
+                    None => "cqlsh> ".to_string(),
+                    Some(ks) => format!("cqlsh:{ks}> "),
+                };
+                match user {
+                    Some(u) => format!("{u}@{base}"),
+                    None => base,
+                }
+            }
+        }
+    }
+
+    /// `SHOW HOST` and `SHOW VERSION`, the banner of an interactive session.
+    pub fn banner(&self) -> String {
+        format!(
+            "Connected to {} at {}:{}\n[cqlsh {CQLSH_VERSION} | Cassandra {} | CQL spec {} | Native protocol v4]\nUse HELP for help.\n",
+            self.info.cluster_name, self.host, self.port, self.info.release_version, self.info.cql_version
+        )
+    }
+
+    /// Whether `EXIT`/`QUIT` ran.
+    pub fn stopped(&self) -> bool {
+        self.stop
+    }
+
     fn statement(&self, text: &str) -> Statement {
         let mut s =
             Statement::new(text).with_consistency(self.consistency).with_serial_consistency(self.serial_consistency);
@@ -369,14 +409,14 @@ impl Shell {
             return;
         }
         if page.rows().is_empty() {
-            format::table(&names, None, true, text);
+            format::table(&names, None, true, false, text);
             return;
         }
         let cells = self.page_cells(page);
         if self.expand {
             format::vertical(&names, &cells, offset, text);
         } else {
-            format::table(&names, Some(&cells), with_header, text);
+            format::table(&names, Some(&cells), with_header, self.tty, text);
         }
     }
 
@@ -395,32 +435,62 @@ impl Shell {
         let is_select = text.get(..6).is_some_and(|w| w.eq_ignore_ascii_case("select"));
         // cqlsh sends the statement as typed, with its `;`.
         let stmt = self.statement(&format!("{text};"));
-        let pages = match self.fetch_all(stmt).await {
+        let paged = stmt.options().page_size.is_some();
+        let first = if paged {
+            self.session.query_paged(stmt.clone(), (), None).await.map(|(p, _)| p)
+        } else {
+            self.session.query(stmt.clone(), ()).await
+        };
+        let first = match first {
             Ok(p) => p,
             Err(e) => return self.printerr(&format::error_text(&e)),
         };
-        let mut buf = String::new();
-        if let Some(ks) = pages.first().and_then(|p| p.set_keyspace.clone()) {
+        if let Some(ks) = first.set_keyspace.clone() {
             self.keyspace = Some(ks);
         }
+        let warnings = first.warnings.clone();
+        let mut buf = String::new();
         if is_select {
+            // print_result: pages printed as they come, the header once (every page on a tty,
+            // after ---MORE---).
             buf.push('\n');
             let mut num_rows = 0;
-            for (i, page) in pages.iter().enumerate() {
-                if i == 0 || !page.rows().is_empty() {
-                    self.static_result(page, i == 0, num_rows, &mut buf);
+            let mut page = first;
+            let mut is_first = true;
+            loop {
+                if is_first || !page.rows().is_empty() {
+                    self.static_result(&page, is_first || self.tty, num_rows, &mut buf);
                     num_rows += page.rows().len();
                 }
+                let Some(state) = page.paging_state.clone().filter(|_| paged) else {
+                    if !self.tty {
+                        buf.push('\n');
+                    }
+                    break;
+                };
+                if self.tty {
+                    out(&buf);
+                    buf.clear();
+                    out("---MORE---");
+                    let mut line = String::new();
+                    let _ = std::io::stdin().read_line(&mut line);
+                }
+                page = match self.session.query_paged(stmt.clone(), (), Some(state)).await {
+                    Ok((p, _)) => p,
+                    Err(e) => {
+                        out(&buf);
+                        return self.printerr(&format::error_text(&e));
+                    }
+                };
+                is_first = false;
             }
-            buf.push('\n');
             buf.push_str(&format!("({num_rows} rows)\n"));
-        } else if let Some(page) = pages.first().filter(|p| !p.rows().is_empty()) {
+        } else if !first.rows().is_empty() {
+            // A conditional update's [applied] row.
             buf.push('\n');
-            self.static_result(page, true, 0, &mut buf);
+            self.static_result(&first, true, 0, &mut buf);
         }
-        if let Some(first) = pages.first() {
-            Self::warnings(&first.warnings, &mut buf);
-        }
+        Self::warnings(&warnings, &mut buf);
         out(&buf);
     }
 
