@@ -218,6 +218,12 @@ async fn run(args: Args) -> ExitCode {
     };
     let info = server_info(&session).await;
     let mut shell = Shell::new(session, host, port, keyspace, info);
+    if let Some(p) = rc_get("ui", "float_precision").and_then(|p| p.parse().ok()) {
+        shell.display.float_precision = p;
+    }
+    if let Some(p) = rc_get("ui", "double_precision").and_then(|p| p.parse().ok()) {
+        shell.display.double_precision = p;
+    }
     if let Some(stmts) = &args.execute {
         shell.run_script(stmts, "<stdin>", true).await;
     } else if let Some(path) = &args.file {

@@ -34,7 +34,8 @@ pub struct Shell {
     page_size: i32,
     expand: bool,
     keyspace: Option<String>,
-    display: DisplayOptions,
+    /// cqlshrc `[ui]` display settings.
+    pub display: DisplayOptions,
     /// Set once any statement or command failed.
     pub error: bool,
     stop: bool,

@@ -613,3 +613,20 @@ fn wide_text_and_nulls_inside_values() {
 ",
     );
 }
+
+/// cqlshrc `[ui]` float_precision / double_precision, as cqlsh 6.2.2 applied them.
+#[test]
+fn cqlshrc_display_precision() {
+    let node = Node::start();
+    node.ok(&[
+        "-e",
+        &format!(
+            "{} CREATE TABLE d1.fp (k int PRIMARY KEY, d double, f float);
+            INSERT INTO d1.fp (k, d, f) VALUES (1, 123456789.123, 3.14159265);",
+            keyspace_cql("d1")
+        ),
+    ]);
+    let rc = node.file("rc", "[ui]\nfloat_precision = 3\ndouble_precision = 8\n");
+    let out = node.ok(&["--cqlshrc", rc.to_str().unwrap_or_default(), "-e", "SELECT d, f FROM d1.fp"]);
+    check(&out, "\n d             | f\n---------------+-------\n 1.2345679e+08 | 3.142\n\n(1 rows)\n");
+}
