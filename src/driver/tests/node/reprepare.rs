@@ -5,16 +5,18 @@ use sibyl_driver::{Batch, BoundValues};
 
 use crate::harness::{int, keyspace, to_int, Node};
 
-// Multi-threaded: the connection's reader task notices the closed socket while the test
-// thread blocks in `restart`, as it would in a running application.
+// Multi-threaded: the connection's reader task usually notices the closed socket while the
+// test thread blocks in `restart`, as it would in a running application. Under load it may
+// not have yet, and the request then meets the dead connection: the statements are marked
+// idempotent (they are) so that case is retried on a new connection instead of failing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn execute_after_a_node_restart_reconnects_and_reprepares() {
     let mut node = Node::start();
     let session = node.session().await;
     keyspace(&session, "rp").await;
     session.query("CREATE TABLE t (k int PRIMARY KEY, v int)", ()).await.unwrap();
-    let insert = session.prepare("INSERT INTO t (k, v) VALUES (?, ?)").await.unwrap();
-    let select = session.prepare("SELECT v FROM t WHERE k = ?").await.unwrap();
+    let insert = session.prepare("INSERT INTO t (k, v) VALUES (?, ?)").await.unwrap().with_idempotent(true);
+    let select = session.prepare("SELECT v FROM t WHERE k = ?").await.unwrap().with_idempotent(true);
     session.execute(&insert, [int(1), int(10)]).await.unwrap();
 
     node.restart();
@@ -27,7 +29,7 @@ async fn execute_after_a_node_restart_reconnects_and_reprepares() {
 
     node.restart();
     // A batch with a forgotten prepared statement is re-prepared too.
-    let batch = Batch::logged().with_statement(&insert);
+    let batch = Batch::logged().with_statement(&insert).with_idempotent(true);
     session.batch(&batch, [BoundValues::new().with(int(3)).with(int(30))]).await.unwrap();
     let rows = session.query("SELECT k FROM t", ()).await.unwrap();
     assert_eq!(rows.rows().len(), 3);
