@@ -5,6 +5,7 @@
 //! statements are read from stdin. The exit status is 2 when a statement failed, 1 when the
 //! connection failed.
 
+mod complete;
 mod format;
 mod help;
 mod shell;
@@ -17,8 +18,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use rustyline::error::ReadlineError;
+use rustyline::history::FileHistory;
+use rustyline::{CompletionType, Editor};
 use sibyl_driver::{Session, SessionBuilder};
 
+use complete::CqlHelper;
 use shell::{ServerInfo, Shell};
 
 #[derive(Parser, Debug)]
@@ -101,35 +106,104 @@ async fn server_info(session: &Session) -> ServerInfo {
     info
 }
 
-/// A plain interactive loop (no line editing yet): the banner, cqlsh's prompts, statements run
-/// once the lines typed so far end with a complete one.
+/// Where the history of interactive sessions is kept: `$CQL_HISTORY`, else cqlsh's
+/// `~/.cassandra/cqlsh_history`.
+fn history_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("CQL_HISTORY").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cassandra").join("cqlsh_history"))
+}
+
+fn save_history(rl: &mut Editor<CqlHelper, FileHistory>, path: Option<&PathBuf>) {
+    if let Some(p) = path {
+        if let Some(dir) = p.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = rl.save_history(p);
+    }
+}
+
+/// Whether `text` has a statement that changes the schema (so completion reloads it).
+fn changes_schema(text: &str) -> bool {
+    text.split(';').any(|s| matches!(split::first_word(s).to_ascii_lowercase().as_str(), "create" | "alter" | "drop"))
+}
+
+/// The interactive loop (rustyline): the banner, cqlsh's prompts and continuation prompt,
+/// statements run once the lines typed so far end with a complete one; history kept across
+/// sessions, tab completion of keywords and schema names; Ctrl-C drops the statement being
+/// typed, Ctrl-D ends the session.
 async fn interactive(shell: &mut Shell, user: Option<&str>) {
     shell.tty = true;
     print!("{}", shell.banner());
+    let _ = std::io::stdout().flush();
+    let config = rustyline::Config::builder()
+        .completion_type(CompletionType::List)
+        .auto_add_history(false)
+        .max_history_size(1000)
+        .and_then(|b| b.history_ignore_dups(true))
+        .map(|b| b.build())
+        .unwrap_or_default();
+    let mut rl: Editor<CqlHelper, FileHistory> = match Editor::with_config(config) {
+        Ok(rl) => rl,
+        Err(e) => {
+            eprintln!("Cannot start line editing: {e}");
+            return;
+        }
+    };
+    let history = history_path();
+    if let Some(p) = &history {
+        let _ = rl.load_history(p);
+    }
+    rl.set_helper(Some(CqlHelper { schema: shell.load_schema().await, ..CqlHelper::default() }));
     let mut buffer = String::new();
     loop {
-        print!("{}", shell.prompt(user, !buffer.trim().is_empty()));
-        let _ = std::io::stdout().flush();
-        let mut line = String::new();
-        match std::io::stdin().read_line(&mut line) {
-            Ok(0) | Err(_) => {
+        if let Some(h) = rl.helper_mut() {
+            h.keyspace = shell.keyspace().map(str::to_string);
+            h.pending.clone_from(&buffer);
+        }
+        let prompt = shell.prompt(user, !buffer.trim().is_empty());
+        match rl.readline(&prompt) {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = rl.add_history_entry(line.as_str());
+                }
+                buffer.push_str(&line);
+                buffer.push('\n');
+                if split::split(&buffer).1.is_empty() {
+                    let text = std::mem::take(&mut buffer);
+                    // As cqlsh: a statement typed over several lines is also one history entry.
+                    if text.trim().lines().count() > 1 {
+                        let _ = rl.add_history_entry(text.trim().replace('\n', " "));
+                    }
+                    save_history(&mut rl, history.as_ref());
+                    shell.run_script(&text, "<stdin>", false).await;
+                    if shell.stopped() {
+                        break;
+                    }
+                    if changes_schema(&text) {
+                        let schema = shell.load_schema().await;
+                        if let Some(h) = rl.helper_mut() {
+                            h.schema = schema;
+                        }
+                    }
+                }
+            }
+            Err(ReadlineError::Interrupted) => buffer.clear(),
+            Err(ReadlineError::Eof) => {
                 println!();
                 if !buffer.trim().is_empty() {
                     shell.run_script(&buffer, "<stdin>", false).await;
                 }
-                return;
+                break;
             }
-            Ok(_) => {}
-        }
-        buffer.push_str(&line);
-        if split::split(&buffer).1.is_empty() {
-            let text = std::mem::take(&mut buffer);
-            shell.run_script(&text, "<stdin>", false).await;
-            if shell.stopped() {
-                return;
+            Err(e) => {
+                eprintln!("{e}");
+                break;
             }
         }
     }
+    save_history(&mut rl, history.as_ref());
 }
 
 async fn run(args: Args) -> ExitCode {

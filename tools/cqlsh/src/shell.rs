@@ -363,6 +363,51 @@ impl Shell {
         )
     }
 
+    /// The current keyspace (`USE`).
+    pub fn keyspace(&self) -> Option<&str> {
+        self.keyspace.as_deref()
+    }
+
+    /// Keyspaces, tables and columns from `system_schema`, for completion (empty parts when a
+    /// query fails).
+    pub async fn load_schema(&self) -> crate::complete::Schema {
+        let mut schema = crate::complete::Schema::default();
+        let q = |cql: &str| Statement::new(cql).with_consistency(Consistency::LocalOne).with_page_size(5000);
+        if let Ok(pages) = self.fetch_all(q("SELECT keyspace_name FROM system_schema.keyspaces")).await {
+            for page in &pages {
+                for i in 0..page.rows().len() {
+                    if let Some(ks) = Self::text_column(page, i, "keyspace_name") {
+                        schema.keyspaces.entry(ks).or_default();
+                    }
+                }
+            }
+        }
+        if let Ok(pages) = self.fetch_all(q("SELECT keyspace_name, table_name FROM system_schema.tables")).await {
+            for page in &pages {
+                for i in 0..page.rows().len() {
+                    if let (Some(ks), Some(t)) =
+                        (Self::text_column(page, i, "keyspace_name"), Self::text_column(page, i, "table_name"))
+                    {
+                        schema.keyspaces.entry(ks).or_default().entry(t).or_default();
+                    }
+                }
+            }
+        }
+        let cql = "SELECT keyspace_name, table_name, column_name FROM system_schema.columns";
+        if let Ok(pages) = self.fetch_all(q(cql)).await {
+            for page in &pages {
+                for i in 0..page.rows().len() {
+                    let col = |n| Self::text_column(page, i, n);
+                    if let (Some(ks), Some(t), Some(c)) = (col("keyspace_name"), col("table_name"), col("column_name"))
+                    {
+                        schema.keyspaces.entry(ks).or_default().entry(t).or_default().push(c);
+                    }
+                }
+            }
+        }
+        schema
+    }
+
     /// Whether `EXIT`/`QUIT` ran.
     pub fn stopped(&self) -> bool {
         self.stop

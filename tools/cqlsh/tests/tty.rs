@@ -156,3 +156,168 @@ cqlsh:d1> EXIT
     );
     assert_eq!(output, expected);
 }
+
+/// A shell on a pseudo-terminal with line editing (`TERM=xterm`): what it printed, with the
+/// terminal's control sequences dropped, and the keys to type.
+struct Pty {
+    master: File,
+    child: std::process::Child,
+    rx: mpsc::Receiver<Vec<u8>>,
+    output: String,
+    /// How many line reads (cursor position requests) were waited for.
+    reads: usize,
+}
+
+/// `text` without CSI sequences and carriage returns.
+fn strip_controls(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => {
+                if chars.peek() == Some(&'[') {
+                    chars.next();
+                    for d in chars.by_ref() {
+                        if ('@'..='~').contains(&d) {
+                            break;
+                        }
+                    }
+                }
+            }
+            '\r' | '\x07' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Pty {
+    fn start(node: &Node) -> Pty {
+        let (master, slave) = openpty();
+        let child = Command::new(env!("CARGO_BIN_EXE_sibyl-cqlsh"))
+            .arg("127.0.0.1")
+            .arg(node.addr.port().to_string())
+            .env("HOME", node.dir.path())
+            .env_remove("CQL_HISTORY")
+            .env("TERM", "xterm")
+            .stdin(Stdio::from(slave.try_clone().expect("dup")))
+            .stdout(Stdio::from(slave.try_clone().expect("dup")))
+            .stderr(Stdio::from(slave))
+            .spawn()
+            .expect("run sibyl-cqlsh");
+        let mut reader = master.try_clone().expect("dup master");
+        let (tx, rx) = mpsc::channel::<Vec<u8>>();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Pty { master, child, rx, output: String::new(), reads: 0 }
+    }
+
+    /// Waits until what was printed after byte `from` (of the stripped output) has `text`;
+    /// returns the end of the output.
+    fn wait_for(&mut self, from: usize, text: &str) -> usize {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let shown = strip_controls(&self.output);
+            if shown.len() > from && shown[from..].contains(text) {
+                return shown.len();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(chunk) => self.output.push_str(&String::from_utf8_lossy(&chunk)),
+                Err(_) => panic!("no {text:?} after {from} in:\n{shown}"),
+            }
+        }
+    }
+
+    /// Waits for the editor's next line read (it turns bracketed paste on once the terminal is
+    /// in raw mode), so that keys typed next reach the editor, not the tty's line discipline.
+    fn next_read(&mut self) {
+        self.reads += 1;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.output.matches("\x1b[?2004h").count() < self.reads {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(chunk) => self.output.push_str(&String::from_utf8_lossy(&chunk)),
+                Err(_) => panic!("no line read {} in:\n{}", self.reads, self.shown()),
+            }
+        }
+    }
+
+    fn shown(&self) -> String {
+        strip_controls(&self.output)
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.master.write_all(keys.as_bytes()).expect("type");
+        // Lets the editor take each batch of keys on its own.
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    fn wait_exit(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.child.try_wait().expect("wait").is_none() {
+            assert!(Instant::now() < deadline, "sibyl-cqlsh did not exit:\n{}", self.shown());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[test]
+fn line_editing_history_completion_multiline() {
+    let node = Node::start();
+    node.ok(&[
+        "-e",
+        &format!(
+            "{} CREATE TABLE d2.things (k int PRIMARY KEY, velocity int); INSERT INTO d2.things (k, velocity) VALUES (1, 3);",
+            keyspace_cql("d2")
+        ),
+    ]);
+
+    // First session: completion of a table and a column, Ctrl-C, a multi-line statement, Ctrl-D.
+    let mut s = Pty::start(&node);
+    s.next_read();
+    s.send("USE d2;\r");
+    s.next_read();
+    s.send("UPDATE thi\t");
+    s.send("SET vel\t");
+    s.send("= 7 WHERE k = 1;");
+    s.wait_for(0, "cqlsh:d2> UPDATE things SET velocity = 7 WHERE k = 1;");
+    s.send("\r");
+    // Ctrl-C drops the line being typed (else the next statement would be a syntax error).
+    s.next_read();
+    s.send("SELECT junk\x03");
+    s.next_read();
+    s.send("SELECT velocity\r");
+    s.next_read();
+    let at = s.wait_for(0, "      ... ");
+    s.send("FROM d2.things WHERE k = 1;\r");
+    s.wait_for(at, "(1 rows)");
+    s.next_read();
+    let shown = s.shown();
+    assert!(shown.contains(" velocity\n----------\n        7\n"), "{shown}");
+    assert!(!shown.contains("SyntaxException"), "{shown}");
+    s.send("\x04");
+    s.wait_exit();
+
+    let history = std::fs::read_to_string(node.dir.path().join(".cassandra").join("cqlsh_history")).expect("history");
+    assert!(history.contains("SELECT velocity FROM d2.things WHERE k = 1;"), "{history}");
+
+    // Second session: Up recalls the last statement (typed over two lines, kept as one).
+    let mut s = Pty::start(&node);
+    s.next_read();
+    s.send("\x1b[A");
+    s.send("\r");
+    s.wait_for(0, "(1 rows)");
+    s.next_read();
+    let shown = s.shown();
+    assert!(shown.contains("cqlsh> SELECT velocity FROM d2.things WHERE k = 1;"), "{shown}");
+    assert!(shown.contains(" velocity\n----------\n        7\n"), "{shown}");
+    s.send("\x04");
+    s.wait_exit();
+}
