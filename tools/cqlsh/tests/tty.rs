@@ -274,7 +274,7 @@ fn line_editing_history_completion_multiline() {
     node.ok(&[
         "-e",
         &format!(
-            "{} CREATE TABLE d2.things (k int PRIMARY KEY, velocity int); INSERT INTO d2.things (k, velocity) VALUES (1, 3);",
+            "{} CREATE TABLE d2.things (k int PRIMARY KEY, velocity int); INSERT INTO d2.things (k, velocity) VALUES (1, 3); INSERT INTO d2.things (k, velocity) VALUES (2, 4);",
             keyspace_cql("d2")
         ),
     ]);
@@ -318,6 +318,14 @@ fn line_editing_history_completion_multiline() {
     let shown = s.shown();
     assert!(shown.contains("cqlsh> SELECT velocity FROM d2.things WHERE k = 1;"), "{shown}");
     assert!(shown.contains(" velocity\n----------\n        7\n"), "{shown}");
+    // ---MORE--- between pages still reads its Enter outside the editor.
+    s.send("PAGING 1\r");
+    s.next_read();
+    s.send("SELECT k FROM d2.things WHERE k IN (1, 2);\r");
+    let at = s.wait_for(0, "---MORE---");
+    s.send("\r");
+    s.wait_for(at, "(2 rows)");
+    s.next_read();
     s.send("\x04");
     s.wait_exit();
 }
