@@ -401,12 +401,11 @@ async fn write_loop(shared: Arc<Shared>, mut socket: OwnedWriteHalf, mut queue: 
         let Some(first) = first else { break };
         buf.clear();
         buf.extend_from_slice(&first);
-        while buf.len() < MAX_COALESCED_WRITE_BYTES {
-            match queue.try_recv() {
-                Ok(frame) => buf.extend_from_slice(&frame),
-                Err(_) => break,
-            }
-        }
+        drain_queue(&mut queue, &mut buf);
+        // Let the other ready tasks queue their frames too, so many requests leave in one
+        // write (without this, a busy single-threaded client makes one syscall per request).
+        tokio::task::yield_now().await;
+        drain_queue(&mut queue, &mut buf);
         if let Err(e) = socket.write_all(&buf).await {
             shared.fail(DriverError::ConnectionBroken { addr: shared.addr, reason: format!("write failed: {e}") });
             break;
@@ -414,6 +413,16 @@ async fn write_loop(shared: Arc<Shared>, mut socket: OwnedWriteHalf, mut queue: 
         shared.touch();
     }
     let _ = socket.shutdown().await;
+}
+
+/// Appends queued frames to `buf` up to the coalescing limit.
+fn drain_queue(queue: &mut mpsc::UnboundedReceiver<Vec<u8>>, buf: &mut Vec<u8>) {
+    while buf.len() < MAX_COALESCED_WRITE_BYTES {
+        match queue.try_recv() {
+            Ok(frame) => buf.extend_from_slice(&frame),
+            Err(_) => break,
+        }
+    }
 }
 
 /// Reads and dispatches response frames until EOF, an error or shutdown.
