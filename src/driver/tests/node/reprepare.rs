@@ -1,6 +1,8 @@
 //! After the node restarts it has forgotten prepared statements: the session reconnects on
 //! demand and re-prepares transparently.
 
+use std::time::{Duration, Instant};
+
 use sibyl_driver::{Batch, BoundValues};
 
 use crate::harness::{int, keyspace, to_int, Node};
@@ -22,17 +24,34 @@ async fn execute_after_a_node_restart_reconnects_and_reprepares() {
     node.restart();
 
     // The old connection is gone; the next request opens a new one (in keyspace rp) and the
-    // node answers Unprepared, which the session handles by re-preparing.
+    // node answers Unprepared, which the session handles by re-preparing. The session may have
+    // tried to reconnect while the node was down and be backing off: requests fail fast with
+    // NoHostAvailable until the backoff ends, so wait for that first (the re-prepare is still
+    // what the successful request does).
+    wait_until_reachable(&session).await;
     let result = session.execute(&select, [int(1)]).await.unwrap();
     assert_eq!(to_int(result.rows()[0].raw(0)), 10);
     session.execute(&insert, [int(2), int(20)]).await.unwrap();
 
     node.restart();
+    wait_until_reachable(&session).await;
     // A batch with a forgotten prepared statement is re-prepared too.
     let batch = Batch::logged().with_statement(&insert).with_idempotent(true);
     session.batch(&batch, [BoundValues::new().with(int(3)).with(int(30))]).await.unwrap();
     let rows = session.query("SELECT k FROM t", ()).await.unwrap();
     assert_eq!(rows.rows().len(), 3);
+}
+
+/// Waits (at most 15 s) until a trivial query gets through again after a restart.
+async fn wait_until_reachable(session: &sibyl_driver::Session) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        match session.query("SELECT release_version FROM system.local", ()).await {
+            Ok(_) => return,
+            Err(e) if Instant::now() >= deadline => panic!("node unreachable 15 s after restart: {e:?}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
 }
 
 // Single-threaded: the restart happens while no driver task can run, so the session only
