@@ -27,6 +27,10 @@ pub const DEFAULT_CONSISTENCY: Consistency = Consistency::LocalQuorum;
 pub const MAX_PREPARED_CACHE_ENTRIES: usize = 10_000;
 /// How long a DDL statement waits for every node to agree on the schema by default.
 pub const DEFAULT_MAX_SCHEMA_AGREEMENT_WAIT: Duration = Duration::from_secs(10);
+/// Connections per node unless set.
+pub const DEFAULT_POOL_SIZE: usize = 1;
+/// Most connections per node.
+pub const MAX_POOL_SIZE: usize = 64;
 /// How often schema agreement is polled.
 pub const SCHEMA_AGREEMENT_INTERVAL: Duration = Duration::from_millis(200);
 
@@ -59,6 +63,11 @@ pub struct SessionConfig {
     pub discovery: bool,
     /// How long a DDL statement waits for schema agreement; zero does not wait.
     pub max_schema_agreement_wait: Duration,
+    /// Connections kept open to each node (requests go to the least loaded one).
+    pub pool_size: usize,
+    /// Prepare statements on every node that is up, not only the one that answered first
+    /// (so a first EXECUTE routed elsewhere does not pay a re-prepare).
+    pub prepare_on_all_nodes: bool,
 }
 
 impl Default for SessionConfig {
@@ -80,6 +89,8 @@ impl Default for SessionConfig {
             speculative_execution: Arc::new(NoSpeculativeExecution),
             discovery: true,
             max_schema_agreement_wait: DEFAULT_MAX_SCHEMA_AGREEMENT_WAIT,
+            pool_size: DEFAULT_POOL_SIZE,
+            prepare_on_all_nodes: true,
         }
     }
 }
@@ -207,6 +218,21 @@ impl SessionBuilder {
     /// How long DDL statements wait for schema agreement (default 10 s; zero: no wait).
     pub fn max_schema_agreement_wait(mut self, wait: Duration) -> Self {
         self.config.max_schema_agreement_wait = wait;
+        self
+    }
+
+    /// Connections per node (default 1: one connection carries 32,768 requests in flight;
+    /// more spread the client's socket work over more reactor wake-ups). At least 1.
+    pub fn pool_size(mut self, connections: usize) -> Self {
+        self.config.pool_size = connections.clamp(1, MAX_POOL_SIZE);
+        self
+    }
+
+    /// Whether PREPARE also goes to every other node that is up (default: on, as the Python
+    /// and Java drivers do). Ids that differ between nodes are logged: the nodes disagree
+    /// on the schema.
+    pub fn prepare_on_all_nodes(mut self, all: bool) -> Self {
+        self.config.prepare_on_all_nodes = all;
         self
     }
 

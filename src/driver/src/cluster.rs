@@ -1,15 +1,16 @@
-//! The nodes a session talks to, their connections, and the [`Topology`] the policies route on.
+//! The nodes a session talks to, their connection pools, and the [`Topology`] the policies
+//! route on.
 //!
-//! One connection per node, opened on demand (at `build()` for the contact points, on first
-//! use for discovered nodes, and again whenever the previous one broke), with exponential
-//! backoff after a failed attempt. The topology is a snapshot (`Arc<Topology>`) replaced as a
-//! whole on each refresh (discovery, events) and copy-on-write for up/down marks.
-//!
-//! Extension point: a pool replaces the single `current` connection of [`NodeConnections`]
-//! (the public surface, [`NodeConnections::connection`], stays).
+//! Each node has a pool of up to `pool_size` connections, opened on demand: the first when a
+//! request needs the node (at `build()` for the contact points), the others in the background
+//! once one works; broken ones are replaced the same way. A request takes the pool's least
+//! loaded usable connection. After a failed attempt to connect, the node waits with
+//! exponential backoff before trying again. On the control node one connection of the pool is
+//! registered for events. The topology is a snapshot (`Arc<Topology>`) replaced as a whole on
+//! each refresh (discovery, events) and copy-on-write for up/down marks.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -35,35 +36,51 @@ struct ReconnectState {
     last_error: Option<DriverError>,
 }
 
-/// One node and its connection(s).
+/// One node and its pool of connections.
 #[derive(Debug)]
 pub struct NodeConnections {
     addr: SocketAddr,
-    current: Mutex<Option<Arc<Connection>>>,
+    /// Connections to keep open.
+    pool_size: usize,
+    pool: Mutex<Vec<Arc<Connection>>>,
     /// Held while connecting, so concurrent requests wait for one attempt instead of racing.
     reconnect: tokio::sync::Mutex<ReconnectState>,
-    /// Whether this node's connection registers for events (the control connection).
+    /// Whether this node's pool carries the event registration (the control connection).
     control: AtomicBool,
     /// Set when a connection attempt failed or the connection broke; cleared on connecting.
     down: AtomicBool,
     /// Whether a background task is reconnecting to this node.
     reconnecting: AtomicBool,
+    /// Whether a background task is opening the rest of the pool.
+    filling: AtomicBool,
 }
 
 impl NodeConnections {
     pub fn new(addr: SocketAddr, control: bool) -> Self {
+        Self::with_pool_size(addr, control, 1)
+    }
+
+    /// A node whose pool keeps `pool_size` connections (at least 1).
+    pub fn with_pool_size(addr: SocketAddr, control: bool, pool_size: usize) -> Self {
         NodeConnections {
             addr,
-            current: Mutex::new(None),
+            pool_size: pool_size.max(1),
+            pool: Mutex::new(Vec::new()),
             reconnect: tokio::sync::Mutex::new(ReconnectState::default()),
             control: AtomicBool::new(control),
             down: AtomicBool::new(false),
             reconnecting: AtomicBool::new(false),
+            filling: AtomicBool::new(false),
         }
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Connections the pool keeps open.
+    pub fn pool_size(&self) -> usize {
+        self.pool_size
     }
 
     /// Whether this node carries the session's event registration.
@@ -80,15 +97,25 @@ impl NodeConnections {
         self.control.swap(false, Ordering::AcqRel)
     }
 
-    /// Opens a new connection with `config` and makes it the current one (requests in flight
-    /// on the previous one finish on it; it closes when they are done).
-    pub(crate) async fn reopen(&self, config: &ConnectionConfig) -> Result<(), DriverError> {
-        let c = Arc::new(Connection::open(self.addr, config).await?);
-        if let Ok(mut current) = self.current.lock() {
-            *current = Some(c);
+    /// Adds `c` to the pool, dropping broken connections (and, when `c` registers for
+    /// events, any other registered one: one registration per session).
+    fn install(&self, c: Arc<Connection>) {
+        if let Ok(mut pool) = self.pool.lock() {
+            let registered = c.is_registered();
+            let mut replaced = Vec::new();
+            pool.retain(|old| {
+                let keep = old.is_usable() && !(registered && old.is_registered());
+                if !keep {
+                    replaced.push(Arc::clone(old));
+                }
+                keep
+            });
+            pool.push(c);
+            drop(pool);
+            // Requests in flight on a replaced connection finish on it; it closes when the
+            // last handle goes.
+            drop(replaced);
         }
-        self.set_down(false);
-        Ok(())
     }
 
     /// Whether the last connection attempt failed or the connection broke (and no new one
@@ -110,36 +137,59 @@ impl NodeConnections {
         self.reconnecting.store(false, Ordering::Release);
     }
 
-    /// The usable connection, if there is one now (never connects).
+    /// The least loaded usable connection, if there is one now (never connects).
     pub fn usable(&self) -> Option<Arc<Connection>> {
-        let current = self.current.lock().ok()?;
-        current.as_ref().filter(|c| c.is_usable()).cloned()
+        let pool = self.pool.lock().ok()?;
+        let mut usable = pool.iter().filter(|c| c.is_usable());
+        let first = usable.next()?;
+        let best = usable.fold(first, |best, c| if c.in_flight() < best.in_flight() { c } else { best });
+        Some(Arc::clone(best))
     }
 
-    /// A usable connection: the current one, or a new one. Within the backoff window after a
-    /// failed attempt this fails at once with that attempt's error.
-    pub async fn connection(&self, config: &ConnectionConfig) -> Result<Arc<Connection>, DriverError> {
-        if let Some(c) = self.usable() {
-            return Ok(c);
+    /// Usable connections in the pool now.
+    pub fn open_connections(&self) -> usize {
+        self.pool.lock().map(|p| p.iter().filter(|c| c.is_usable()).count()).unwrap_or(0)
+    }
+
+    /// Whether a usable connection of the pool is registered for events.
+    fn has_registration(&self) -> bool {
+        self.pool.lock().map(|p| p.iter().any(|c| c.is_usable() && c.is_registered())).unwrap_or(false)
+    }
+
+    /// A usable connection: the pool's least loaded one, or a new one. Within the backoff
+    /// window after a failed attempt this fails at once with that attempt's error. When
+    /// `config` registers for events (the control node) and no connection of the pool is
+    /// registered, a registered one is opened first. A pool short of connections is topped
+    /// up in the background.
+    pub async fn connection(self: &Arc<Self>, config: &ConnectionConfig) -> Result<Arc<Connection>, DriverError> {
+        let wants_registration = !config.events.is_empty();
+        if !wants_registration || self.has_registration() {
+            if let Some(c) = self.usable() {
+                self.top_up(config);
+                return Ok(c);
+            }
         }
         let mut state = self.reconnect.lock().await;
-        if let Some(c) = self.usable() {
-            return Ok(c);
+        if !wants_registration || self.has_registration() {
+            if let Some(c) = self.usable() {
+                return Ok(c);
+            }
         }
         if let (Some(at), Some(e)) = (state.retry_at, &state.last_error) {
             if Instant::now() < at {
-                return Err(e.clone());
+                // Only the registration is missing: the pool still serves.
+                return self.usable().ok_or_else(|| e.clone());
             }
         }
         match Connection::open(self.addr, config).await {
             Ok(c) => {
                 let c = Arc::new(c);
                 *state = ReconnectState::default();
+                drop(state);
                 self.set_down(false);
-                if let Ok(mut current) = self.current.lock() {
-                    *current = Some(Arc::clone(&c));
-                }
+                self.install(Arc::clone(&c));
                 tracing::debug!(addr = %self.addr, "connected");
+                self.top_up(config);
                 Ok(c)
             }
             Err(e) => {
@@ -147,43 +197,97 @@ impl NodeConnections {
                 let delay = reconnect_delay(state.failures);
                 state.retry_at = Some(Instant::now() + delay);
                 state.last_error = Some(e.clone());
-                self.set_down(true);
                 tracing::debug!(addr = %self.addr, error = %e, ?delay, "connection attempt failed");
+                if let Some(c) = self.usable() {
+                    return Ok(c);
+                }
+                self.set_down(true);
                 Err(e)
             }
         }
     }
 
-    /// Closes the current connection (requests in flight on it fail).
+    /// Opens the pool's missing connections in the background (without event registration),
+    /// one task per node at a time; stops at the first failure.
+    fn top_up(self: &Arc<Self>, config: &ConnectionConfig) {
+        if self.pool_size <= 1 || self.open_connections() >= self.pool_size {
+            return;
+        }
+        if self.filling.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.filling.store(false, Ordering::Release);
+            return;
+        };
+        let mut config = config.clone();
+        config.events.clear();
+        config.event_sink = None;
+        let node = Arc::downgrade(self);
+        runtime.spawn(async move {
+            loop {
+                let Some(n) = node.upgrade() else { return };
+                if n.open_connections() >= n.pool_size {
+                    break;
+                }
+                match Connection::open(n.addr, &config).await {
+                    Ok(c) => n.install(Arc::new(c)),
+                    Err(e) => {
+                        tracing::debug!(addr = %n.addr, error = %e, "opening a pooled connection failed");
+                        break;
+                    }
+                }
+            }
+            if let Some(n) = node.upgrade() {
+                n.filling.store(false, Ordering::Release);
+            }
+        });
+    }
+
+    /// Closes every connection of the pool (requests in flight on them fail).
     pub fn close(&self) {
-        if let Some(c) = self.current.lock().ok().and_then(|mut c| c.take()) {
+        let pool = self.pool.lock().map(|mut p| std::mem::take(&mut *p)).unwrap_or_default();
+        for c in pool {
             c.close();
         }
     }
 }
 
 /// The nodes of the session.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Cluster {
     nodes: RwLock<Vec<Arc<NodeConnections>>>,
-    next: AtomicUsize,
     topology: RwLock<Option<Arc<Topology>>>,
+    /// Connections per node.
+    pool_size: usize,
+}
+
+impl Default for Cluster {
+    fn default() -> Self {
+        Cluster::new()
+    }
 }
 
 impl Cluster {
+    /// Nodes with one connection each.
     pub fn new() -> Self {
-        Cluster::default()
+        Cluster::with_pool_size(1)
+    }
+
+    /// Nodes with `pool_size` connections each (at least 1).
+    pub fn with_pool_size(pool_size: usize) -> Self {
+        Cluster { nodes: RwLock::new(Vec::new()), topology: RwLock::new(None), pool_size: pool_size.max(1) }
     }
 
     /// Adds a node unless one with that address is known; returns it either way.
     pub fn add_node(&self, addr: SocketAddr) -> Arc<NodeConnections> {
         let Ok(mut nodes) = self.nodes.write() else {
-            return Arc::new(NodeConnections::new(addr, false));
+            return Arc::new(NodeConnections::with_pool_size(addr, false, self.pool_size));
         };
         if let Some(n) = nodes.iter().find(|n| n.addr() == addr) {
             return Arc::clone(n);
         }
-        let node = Arc::new(NodeConnections::new(addr, nodes.is_empty()));
+        let node = Arc::new(NodeConnections::with_pool_size(addr, nodes.is_empty(), self.pool_size));
         nodes.push(Arc::clone(&node));
         node
     }
@@ -271,16 +375,6 @@ impl Cluster {
         self.nodes.read().map(|n| n.clone()).unwrap_or_default()
     }
 
-    /// The nodes to try for one request, in order: round-robin over all nodes.
-    pub fn plan(&self) -> Vec<Arc<NodeConnections>> {
-        let mut nodes = self.nodes();
-        if !nodes.is_empty() {
-            let start = self.next.fetch_add(1, Ordering::Relaxed) % nodes.len();
-            nodes.rotate_left(start);
-        }
-        nodes
-    }
-
     /// Closes every connection.
     pub fn close(&self) {
         for n in self.nodes() {
@@ -309,17 +403,15 @@ mod tests {
     }
 
     #[test]
-    fn plan_rotates_and_nodes_are_unique() {
-        let c = Cluster::new();
+    fn nodes_are_unique_and_the_first_is_control() {
+        let c = Cluster::with_pool_size(3);
         let a: SocketAddr = "127.0.0.1:1".parse().unwrap();
         let b: SocketAddr = "127.0.0.1:2".parse().unwrap();
         assert!(c.add_node(a).is_control());
         assert!(!c.add_node(b).is_control());
         c.add_node(a);
         assert_eq!(c.nodes().len(), 2);
-        let first: Vec<_> = c.plan().iter().map(|n| n.addr()).collect();
-        let second: Vec<_> = c.plan().iter().map(|n| n.addr()).collect();
-        assert_eq!(first, vec![a, b]);
-        assert_eq!(second, vec![b, a]);
+        assert_eq!(c.node(b).unwrap().pool_size(), 3);
+        assert_eq!(c.node(a).unwrap().open_connections(), 0);
     }
 }

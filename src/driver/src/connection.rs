@@ -85,7 +85,12 @@ struct Pending {
     waiting: HashMap<i16, oneshot::Sender<Reply>>,
     /// Set once: the error every later request fails with.
     broken: Option<DriverError>,
+    /// Sequence number of the last frame queued for the writer (1, 2, ...).
+    queued: u64,
 }
+
+/// A frame for the writer and its sequence number.
+type Queued = (u64, Vec<u8>);
 
 /// State shared by the handle and the tasks.
 #[derive(Debug)]
@@ -93,7 +98,10 @@ struct Shared {
     addr: SocketAddr,
     pending: Mutex<Pending>,
     ids: StreamIds,
-    writes: mpsc::UnboundedSender<Vec<u8>>,
+    writes: mpsc::UnboundedSender<Queued>,
+    /// Sequence number of the last frame handed to the socket: a request with a larger one
+    /// that fails with the connection was never sent.
+    written: AtomicU64,
     /// Set once the handshake negotiated it; frames before that are never compressed.
     compression: OnceLock<Compression>,
     shutdown: watch::Sender<bool>,
@@ -145,9 +153,19 @@ impl Shared {
         self.broken().unwrap_or(DriverError::ConnectionClosed { addr: self.addr })
     }
 
+    /// `error` (the connection's failure) as a [`DriverError::NotSent`]: the request never
+    /// reached the socket.
+    fn not_sent(&self, error: DriverError) -> DriverError {
+        match error {
+            DriverError::ConnectionBroken { addr, reason } => DriverError::NotSent { addr, reason },
+            DriverError::ConnectionClosed { addr } => DriverError::NotSent { addr, reason: "connection closed".into() },
+            other => other,
+        }
+    }
+
     async fn send(&self, request: &Request, tracing: bool, timeout: Duration) -> Result<ResponseFrame, DriverError> {
         let Some(stream) = self.ids.acquire().await else {
-            return Err(self.broken_error());
+            return Err(self.not_sent(self.broken_error()));
         };
         let mut frame = Vec::new();
         let extras = RequestExtras { tracing, custom_payload: None };
@@ -156,22 +174,39 @@ impl Shared {
             return Err(e.into());
         }
         let (tx, rx) = oneshot::channel();
-        {
+        let seq = {
             let Ok(mut pending) = self.pending.lock() else {
-                return Err(self.broken_error());
+                return Err(self.not_sent(self.broken_error()));
             };
             if let Some(e) = &pending.broken {
-                return Err(e.clone());
+                let e = e.clone();
+                drop(pending);
+                return Err(self.not_sent(e));
             }
             pending.waiting.insert(stream, tx);
-        }
-        if self.writes.send(frame).is_err() {
-            self.complete(stream, Err(self.broken_error()));
-        }
-        match tokio::time::timeout(timeout, rx).await {
+            pending.queued += 1;
+            let seq = pending.queued;
+            // Queued under the lock: the writer sees frames in sequence order.
+            if self.writes.send((seq, frame)).is_err() {
+                pending.waiting.remove(&stream);
+                drop(pending);
+                self.ids.release(stream);
+                return Err(self.not_sent(self.broken_error()));
+            }
+            seq
+        };
+        let reply = match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(reply)) => reply,
             Ok(Err(_)) => Err(self.broken_error()),
             Err(_) => Err(DriverError::RequestTimeout { addr: self.addr, timeout }),
+        };
+        match reply {
+            Err(e @ (DriverError::ConnectionBroken { .. } | DriverError::ConnectionClosed { .. }))
+                if self.written.load(Ordering::Acquire) < seq =>
+            {
+                Err(self.not_sent(e))
+            }
+            other => other,
         }
     }
 
@@ -197,6 +232,8 @@ pub struct Connection {
     shared: Arc<Shared>,
     /// The keyspace this connection's last `USE` switched to.
     keyspace: Mutex<Option<String>>,
+    /// Whether the handshake registered for events.
+    registered: bool,
 }
 
 impl Connection {
@@ -222,6 +259,7 @@ impl Connection {
             pending: Mutex::new(Pending::default()),
             ids: StreamIds::new(),
             writes: writes_tx,
+            written: AtomicU64::new(0),
             compression: OnceLock::new(),
             shutdown,
             started: Instant::now(),
@@ -230,7 +268,7 @@ impl Connection {
         });
         tokio::spawn(write_loop(Arc::clone(&shared), write_half, writes_rx));
         tokio::spawn(read_loop(Arc::clone(&shared), read_half));
-        let conn = Connection { shared, keyspace: Mutex::new(None) };
+        let conn = Connection { shared, keyspace: Mutex::new(None), registered: !config.events.is_empty() };
         conn.handshake(config).await?;
         if let Some(interval) = config.heartbeat_interval {
             tokio::spawn(heartbeat_loop(Arc::downgrade(&conn.shared), interval, config.heartbeat_timeout));
@@ -363,6 +401,16 @@ impl Connection {
         self.shared.compression.get().copied()
     }
 
+    /// Requests in flight (stream ids in use, including ones whose caller gave up).
+    pub fn in_flight(&self) -> usize {
+        self.shared.ids.in_use()
+    }
+
+    /// Whether this connection registered for server events (the control connection).
+    pub fn is_registered(&self) -> bool {
+        self.registered
+    }
+
     /// Whether the connection can still carry requests.
     pub fn is_usable(&self) -> bool {
         self.shared.broken().is_none()
@@ -390,7 +438,7 @@ pub(crate) fn quote_identifier(name: &str) -> String {
 }
 
 /// Writes queued frames, coalescing those already queued into one `write_all`.
-async fn write_loop(shared: Arc<Shared>, mut socket: OwnedWriteHalf, mut queue: mpsc::UnboundedReceiver<Vec<u8>>) {
+async fn write_loop(shared: Arc<Shared>, mut socket: OwnedWriteHalf, mut queue: mpsc::UnboundedReceiver<Queued>) {
     let mut shutdown = shared.shutdown.subscribe();
     let mut buf = Vec::new();
     loop {
@@ -398,14 +446,21 @@ async fn write_loop(shared: Arc<Shared>, mut socket: OwnedWriteHalf, mut queue: 
             frame = queue.recv() => frame,
             _ = shutdown.wait_for(|stop| *stop) => None,
         };
-        let Some(first) = first else { break };
+        let Some((mut last, first)) = first else { break };
         buf.clear();
         buf.extend_from_slice(&first);
-        drain_queue(&mut queue, &mut buf);
+        drain_queue(&mut queue, &mut buf, &mut last);
         // Let the other ready tasks queue their frames too, so many requests leave in one
         // write (without this, a busy single-threaded client makes one syscall per request).
         tokio::task::yield_now().await;
-        drain_queue(&mut queue, &mut buf);
+        drain_queue(&mut queue, &mut buf, &mut last);
+        // From here on these frames may reach the node (a partial write may carry some of
+        // them): a failure no longer proves they were not sent. Decided under the lock that
+        // `fail` takes, so a frame is either written or reported unsent, never both.
+        match shared.pending.lock() {
+            Ok(pending) if pending.broken.is_none() => shared.written.store(last, Ordering::Release),
+            _ => break,
+        }
         if let Err(e) = socket.write_all(&buf).await {
             shared.fail(DriverError::ConnectionBroken { addr: shared.addr, reason: format!("write failed: {e}") });
             break;
@@ -415,11 +470,15 @@ async fn write_loop(shared: Arc<Shared>, mut socket: OwnedWriteHalf, mut queue: 
     let _ = socket.shutdown().await;
 }
 
-/// Appends queued frames to `buf` up to the coalescing limit.
-fn drain_queue(queue: &mut mpsc::UnboundedReceiver<Vec<u8>>, buf: &mut Vec<u8>) {
+/// Appends queued frames to `buf` up to the coalescing limit; `last` becomes the sequence
+/// number of the last one taken.
+fn drain_queue(queue: &mut mpsc::UnboundedReceiver<Queued>, buf: &mut Vec<u8>, last: &mut u64) {
     while buf.len() < MAX_COALESCED_WRITE_BYTES {
         match queue.try_recv() {
-            Ok(frame) => buf.extend_from_slice(&frame),
+            Ok((seq, frame)) => {
+                buf.extend_from_slice(&frame);
+                *last = seq;
+            }
             Err(_) => break,
         }
     }

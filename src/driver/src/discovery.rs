@@ -21,6 +21,7 @@ use crate::row::Row;
 use crate::value::CqlValue;
 
 pub(crate) const LOCAL_QUERY: &str = "SELECT * FROM system.local WHERE key='local'";
+pub(crate) const PEERS_V2_QUERY: &str = "SELECT * FROM system.peers_v2";
 pub(crate) const PEERS_QUERY: &str = "SELECT * FROM system.peers";
 pub(crate) const KEYSPACES_QUERY: &str = "SELECT keyspace_name, replication FROM system_schema.keyspaces";
 pub(crate) const LOCAL_SCHEMA_QUERY: &str = "SELECT schema_version FROM system.local WHERE key='local'";
@@ -49,10 +50,19 @@ pub(crate) async fn select(conn: &Connection, text: &str, timeout: Duration) -> 
     }
 }
 
-/// Reads the cluster through `conn`; peers are reached on `port` (the contact point's).
+/// Reads the cluster through `conn`. Peers come from `system.peers_v2` (their native address
+/// and port), or from `system.peers` on servers without it (then they are reached on the
+/// contact point's port).
 pub(crate) async fn discover(conn: &Connection, timeout: Duration) -> Result<Discovered, DriverError> {
     let local = select(conn, LOCAL_QUERY, timeout).await?;
-    let peers = select(conn, PEERS_QUERY, timeout).await?;
+    let peers = match select(conn, PEERS_V2_QUERY, timeout).await {
+        Ok(rows) => rows,
+        Err(e) if e.code().is_some() => {
+            tracing::debug!(error = %e, "no system.peers_v2; reading system.peers");
+            select(conn, PEERS_QUERY, timeout).await?
+        }
+        Err(e) => return Err(e),
+    };
     let keyspaces = select(conn, KEYSPACES_QUERY, timeout).await?;
     let discovered = decode(conn.addr(), &local, &peers, &keyspaces);
     if discovered.nodes.is_empty() {
@@ -109,13 +119,20 @@ fn inet(row: &Row, name: &str) -> Option<IpAddr> {
     }
 }
 
-/// One node from a `system.local` (`local_addr` given) or `system.peers` row.
+/// One node from a `system.local` (`local_addr` given), `system.peers_v2` (`native_address`
+/// and `native_port`) or `system.peers` (`rpc_address`, reached on `port`) row. An
+/// unspecified address (0.0.0.0: the node listens everywhere) means the `peer` address.
 fn node_from_row(row: &Row, local_addr: Option<SocketAddr>, port: u16) -> Option<NodeInfo> {
     let host_id = HostId(cell(row, "host_id")?.as_uuid()?);
     let address = match local_addr {
         Some(addr) => addr,
         None => {
-            let ip = inet(row, "rpc_address").filter(|ip| !ip.is_unspecified()).or_else(|| inet(row, "peer"))?;
+            let native = inet(row, "native_address").or_else(|| inet(row, "rpc_address"));
+            let ip = native.filter(|ip| !ip.is_unspecified()).or_else(|| inet(row, "peer"))?;
+            let port = match cell(row, "native_port") {
+                Some(CqlValue::Int(p)) => u16::try_from(p).ok().filter(|p| *p != 0).unwrap_or(port),
+                _ => port,
+            };
             SocketAddr::new(ip, port)
         }
     };
@@ -266,5 +283,45 @@ pub(crate) mod tests {
         assert_eq!(d.nodes[1].datacenter, "dc2");
         assert_eq!(d.keyspaces, vec![("ks".to_owned(), ReplicationStrategy::simple(2))]);
         crate::policy::Topology::new(d.nodes, d.keyspaces).unwrap();
+    }
+
+    #[test]
+    fn peers_v2_rows_give_native_address_and_port() {
+        let contact: SocketAddr = "127.0.0.1:9042".parse().unwrap();
+        let local = rows("local", &node_columns(), vec![node_row([0; 4], 1, [0; 4], "dc1", &["1"])]);
+        let columns = [
+            ("peer", ColumnType::Inet),
+            ("peer_port", ColumnType::Int),
+            ("host_id", ColumnType::Uuid),
+            ("native_address", ColumnType::Inet),
+            ("native_port", ColumnType::Int),
+            ("data_center", ColumnType::Varchar),
+            ("rack", ColumnType::Varchar),
+            ("tokens", ColumnType::Set(Box::new(ColumnType::Varchar))),
+        ];
+        let row = |peer: [u8; 4], id: u128, native: [u8; 4], port: Option<i32>, token: &str| {
+            vec![
+                Some(peer.to_vec()),
+                Some(7000i32.to_be_bytes().to_vec()),
+                Some(id.to_be_bytes().to_vec()),
+                Some(native.to_vec()),
+                port.map(|p| p.to_be_bytes().to_vec()),
+                Some(b"dc1".to_vec()),
+                Some(b"r1".to_vec()),
+                Some(text_set(&[token])),
+            ]
+        };
+        let peers = rows(
+            "peers_v2",
+            &columns,
+            vec![
+                row([127, 0, 0, 2], 2, [127, 0, 0, 2], Some(9142), "2"),
+                // No native port: the contact point's; 0.0.0.0: the peer address.
+                row([127, 0, 0, 3], 3, [0, 0, 0, 0], None, "3"),
+            ],
+        );
+        let d = decode(contact, &local, &peers, &[]);
+        let addrs: Vec<String> = d.nodes.iter().map(|n| n.address.to_string()).collect();
+        assert_eq!(addrs, ["127.0.0.1:9042", "127.0.0.2:9142", "127.0.0.3:9042"]);
     }
 }

@@ -109,6 +109,10 @@ pub enum DriverError {
     /// flight on it fails with this. The session reconnects on the next request.
     #[error("connection to {addr} broken: {reason}")]
     ConnectionBroken { addr: SocketAddr, reason: String },
+    /// The connection failed before the request was handed to the socket: the node never saw
+    /// it, so it may be sent again anywhere, idempotent or not.
+    #[error("request not sent to {addr}: {reason}")]
+    NotSent { addr: SocketAddr, reason: String },
     /// The connection was closed by this side (session or connection dropped).
     #[error("connection to {addr} closed")]
     ConnectionClosed { addr: SocketAddr },
@@ -178,6 +182,7 @@ impl DriverError {
                 | DriverError::ConnectTimeout { .. }
                 | DriverError::ConnectionBroken { .. }
                 | DriverError::ConnectionClosed { .. }
+                | DriverError::NotSent { .. }
         )
     }
 }

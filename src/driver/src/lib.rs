@@ -1,21 +1,25 @@
 //! `sibyl-driver`: an async Rust client for sibyl and Apache Cassandra (CQL native protocol v4).
 //!
-//! What it is: a [`Session`] that connects to the contact points, multiplexes many requests
-//! over each connection (up to 32768 in flight, one stream id each), runs simple statements,
-//! prepared statements (cached by text, re-prepared transparently when a node forgets them),
-//! batches and paged queries (one page at a time, or as a [`RowStream`] of rows), with
-//! per-statement consistency, serial consistency, timestamp, page size and tracing. Broken
-//! connections are reopened on the next request, with exponential backoff after failures.
+//! What it is: a [`Session`] that connects to the contact points, keeps a pool of connections
+//! per node (`SessionBuilder::pool_size`, the least loaded one carries each request),
+//! multiplexes many requests over each connection (up to 32768 in flight, one stream id
+//! each), runs simple statements, prepared statements (cached by text, prepared on every node
+//! that is up, re-prepared transparently when a node forgets them), batches and paged queries
+//! (one page at a time, or as a [`RowStream`] of rows), with per-statement consistency, serial
+//! consistency, timestamp, page size and tracing. Broken connections are reopened on the next
+//! request, with exponential backoff after failures; a request whose connection failed
+//! before it was written is sent again, idempotent or not.
 //! Errors are one typed enum, [`DriverError`], mirroring the protocol's error codes.
 //!
-//! Cluster: after connecting, the session reads `system.local`, `system.peers` and
-//! `system_schema.keyspaces` into a [`policy::Topology`] (refreshed on TOPOLOGY, STATUS and
-//! SCHEMA events and after DDL, which also waits for schema agreement), connects to
-//! discovered nodes on first use, and sends each request along its load-balancing policy's
-//! plan (default: token-aware over DC-aware round robin), with its retry policy and optional
-//! speculative executions ([`policy`]).
+//! Cluster: after connecting, the session reads `system.local`, `system.peers_v2` (or
+//! `system.peers` on older servers) and `system_schema.keyspaces` into a
+//! [`policy::Topology`] (refreshed on TOPOLOGY, STATUS and SCHEMA events and after DDL, which
+//! also waits for schema agreement), connects to discovered nodes on first use, and sends each
+//! request along its load-balancing policy's plan (default: token-aware over DC-aware round
+//! robin; text statements are token-aware when given a routing key,
+//! [`Statement::with_routing_key`]), with its retry policy and optional speculative
+//! executions ([`policy`]).
 //!
-//! What it is not (yet): a pool of several connections per node; `system.peers_v2`.
 //! Values: every CQL type maps to Rust types ([`value`]); bound values are typed Rust values
 //! ([`BoundValues::typed`], serialized with the prepared statement's marker types) or raw
 //! serialized bytes, and rows read by column ([`Row::get`]) or into structs ([`impl_from_row!`]).

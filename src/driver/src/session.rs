@@ -31,6 +31,8 @@ use crate::statement::{Batch, BatchStatement, BoundValues, PreparedStatement, St
 const EVENT_CHANNEL_CAPACITY: usize = 1024;
 /// Retries of one request, whatever the retry policy says, before its error is returned.
 const MAX_RETRIES: u32 = 16;
+/// Times one execution sends a request again after its connection failed before sending it.
+const MAX_UNSENT_RETRIES: u32 = 3;
 /// Events arriving within this window after a first one are handled by one refresh.
 const EVENT_DEBOUNCE: Duration = Duration::from_millis(100);
 
@@ -143,9 +145,11 @@ fn failure_of(e: &DriverError) -> Option<Failure> {
         E::IsBootstrapping(_) => Failure::Server(ErrorKind::IsBootstrapping),
         E::Server(_) => Failure::Server(ErrorKind::Server),
         E::TruncateError(_) => Failure::Server(ErrorKind::TruncateError),
-        E::ConnectionBroken { .. } | E::ConnectionClosed { .. } | E::Connect { .. } | E::ConnectTimeout { .. } => {
-            Failure::Broken
-        }
+        E::ConnectionBroken { .. }
+        | E::ConnectionClosed { .. }
+        | E::NotSent { .. }
+        | E::Connect { .. }
+        | E::ConnectTimeout { .. } => Failure::Broken,
         E::RequestTimeout { .. } => Failure::Timeout,
         _ => return None,
     })
@@ -199,7 +203,7 @@ fn spawn_event_listener(inner: &Arc<SessionInner>) {
 
 impl Session {
     pub(crate) async fn connect(config: SessionConfig) -> Result<Session, DriverError> {
-        let cluster = Cluster::new();
+        let cluster = Cluster::with_pool_size(config.pool_size);
         let mut unresolved = None;
         for node in &config.known_nodes {
             let resolved = match tokio::net::lookup_host(node.as_str()).await {
@@ -287,6 +291,15 @@ impl Session {
         self.plan(&route, consistency)
     }
 
+    /// The nodes a text statement would be sent to, in order: token-aware when it has a
+    /// routing key ([`Statement::with_routing_key`]).
+    pub fn statement_plan(&self, statement: &Statement) -> Vec<SocketAddr> {
+        let keyspace = statement.routing_keyspace().map(str::to_owned).or_else(|| self.keyspace());
+        let route = Route { keyspace, token: statement.routing_token() };
+        let consistency = statement.options().consistency.unwrap_or(self.inner.config.consistency);
+        self.plan(&route, consistency)
+    }
+
     fn plan(&self, route: &Route, consistency: Consistency) -> Vec<SocketAddr> {
         let cluster = &self.inner.cluster;
         let topology = cluster.topology();
@@ -371,7 +384,7 @@ impl Session {
     }
 
     /// The control node failed: another node that is not down takes over the event
-    /// registration (its connection is reopened with REGISTER) and the topology is refreshed
+    /// registration (a connection of its pool is opened with REGISTER) and the topology is refreshed
     /// through it. Without such a node the failed one stays control and re-registers when it
     /// reconnects.
     fn move_control(&self, failed: &Arc<crate::cluster::NodeConnections>) {
@@ -388,8 +401,9 @@ impl Session {
         tokio::spawn(async move {
             let Some(inner) = weak.upgrade() else { return };
             let session = Session { inner };
-            match next.reopen(&session.connection_config(true)).await {
-                Ok(()) => {
+            // Opens a registered connection unless a request already did.
+            match next.connection(&session.connection_config(true)).await {
+                Ok(_) => {
                     if session.inner.config.discovery {
                         let _ = session.refresh_topology().await;
                     }
@@ -510,7 +524,8 @@ impl Session {
         let opts = statement.options();
         let values = values.resolve(None)?;
         let params = self.params(opts, values.0, page_size, paging_state);
-        let route = Route { keyspace: self.keyspace(), token: None };
+        let keyspace = statement.routing_keyspace().map(str::to_owned).or_else(|| self.keyspace());
+        let route = Route { keyspace, token: statement.routing_token() };
         let frame = self.run(Work::Query { text: &statement.text, params }, opts, &route).await?;
         let result = self.to_result(frame, None)?;
         if result.schema_change.is_some() {
@@ -542,12 +557,56 @@ impl Session {
             Response::Error(e) => return Err(e.into()),
             other => return Err(unexpected("PREPARE", &other)),
         };
+        if self.inner.config.prepare_on_all_nodes {
+            self.prepare_on_other_nodes(&statement.text, prepared.id()).await;
+        }
         if let Ok(mut cache) = self.inner.prepared.lock() {
             if cache.len() < MAX_PREPARED_CACHE_ENTRIES {
                 cache.insert(key, prepared.clone());
             }
         }
         Ok(with_options(prepared, statement.options().clone()))
+    }
+
+    /// Sends PREPARE to every node not known to be down, at once, so EXECUTEs routed to any
+    /// replica find the statement. Failures only cost a re-prepare later (logged); an id that
+    /// differs from `id` means the nodes disagree on the schema or the keyspace (warned).
+    async fn prepare_on_other_nodes(&self, text: &str, id: &[u8]) {
+        let nodes: Vec<_> = self.inner.cluster.nodes().into_iter().filter(|n| !n.is_down()).collect();
+        if nodes.len() < 2 {
+            return;
+        }
+        let timeout = self.inner.config.request_timeout;
+        let keyspace = self.keyspace();
+        let attempts = nodes.iter().map(|node| {
+            let config = self.connection_config(node.is_control());
+            let keyspace = keyspace.clone();
+            async move {
+                let conn = node.connection(&config).await?;
+                if let Some(ks) = &keyspace {
+                    if conn.keyspace().as_ref() != Some(ks) {
+                        conn.use_keyspace(ks, timeout).await?;
+                    }
+                }
+                match conn.send(&Request::Prepare { query: text.to_owned() }, false, timeout).await?.response {
+                    Response::Result(ResultBody::Prepared(p)) => Ok(p.id),
+                    Response::Error(e) => Err(DriverError::from(e)),
+                    other => Err(unexpected("PREPARE", &other)),
+                }
+            }
+        });
+        let results = futures_util::future::join_all(attempts).await;
+        for (node, result) in nodes.iter().zip(results) {
+            match result {
+                Ok(other) if other != id => tracing::warn!(
+                    addr = %node.addr(),
+                    text,
+                    "the node prepared the statement under another id: the nodes disagree on the schema"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::debug!(addr = %node.addr(), error = %e, "preparing on another node failed"),
+            }
+        }
     }
 
     /// Runs a prepared statement (EXECUTE), re-preparing it transparently once if the node
@@ -742,6 +801,7 @@ impl Session {
         let retry = &self.inner.config.retry_policy;
         let mut errors: Vec<(SocketAddr, DriverError)> = Vec::new();
         let mut retry_count = 0u32;
+        let mut unsent_retries = 0u32;
         let rounds = if opts.idempotent { 2 } else { 1 };
         'nodes: loop {
             let i = cursor.fetch_add(1, Ordering::Relaxed);
@@ -773,6 +833,13 @@ impl Session {
                 };
                 if e.is_connection_error() {
                     self.node_failed(addr);
+                }
+                // The connection failed before the request left: send it again (a fresh
+                // connection to this node, else the next node), idempotent or not.
+                if matches!(e, DriverError::NotSent { .. }) && unsent_retries < MAX_UNSENT_RETRIES {
+                    unsent_retries += 1;
+                    tracing::debug!(%addr, error = %e, "request not sent; sending it again");
+                    continue;
                 }
                 let Some(kind) = failure_of(&e) else { return Err(e) };
                 let failure = match &kind {

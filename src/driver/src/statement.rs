@@ -91,15 +91,59 @@ macro_rules! option_setters {
 }
 
 /// A CQL statement sent as text (QUERY), optionally with bound values.
+///
+/// The driver cannot see which values form the partition key of a text statement, so it is
+/// routed token-aware only when given its routing key (as the Python driver's
+/// `SimpleStatement(routing_key=...)`):
+///
+/// ```
+/// use sibyl_driver::Statement;
+/// // A table with PRIMARY KEY ((a, b), c): the serialized a and b, in key order.
+/// let s = Statement::new("SELECT * FROM ks.t WHERE a = 1 AND b = 'x'")
+///     .with_routing_key([1i32.to_be_bytes().to_vec(), b"x".to_vec()])
+///     .with_routing_keyspace("ks");
+/// assert!(s.routing_token().is_some());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
     pub text: String,
     options: StatementOptions,
+    routing_key: Option<Vec<Vec<u8>>>,
+    routing_keyspace: Option<String>,
 }
 
 impl Statement {
     pub fn new(text: impl Into<String>) -> Self {
-        Statement { text: text.into(), options: StatementOptions::default() }
+        Statement { text: text.into(), options: StatementOptions::default(), routing_key: None, routing_keyspace: None }
+    }
+
+    /// The serialized partition-key values (one per key column, in key order) the statement
+    /// is routed by.
+    pub fn with_routing_key<I, B>(mut self, components: I) -> Self
+    where
+        I: IntoIterator<Item = B>,
+        B: Into<Vec<u8>>,
+    {
+        self.routing_key = Some(components.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The keyspace whose replicas the routing key is looked up in (default: the session's).
+    pub fn with_routing_keyspace(mut self, keyspace: impl Into<String>) -> Self {
+        self.routing_keyspace = Some(keyspace.into());
+        self
+    }
+
+    /// The keyspace set by [`Statement::with_routing_keyspace`].
+    pub fn routing_keyspace(&self) -> Option<&str> {
+        self.routing_keyspace.as_deref()
+    }
+
+    /// The partition token of the routing key, when one was given.
+    pub fn routing_token(&self) -> Option<sibyl_common::Token> {
+        let key = self.routing_key.as_ref()?;
+        let indexes: Vec<u16> = (0..key.len()).filter_map(|i| u16::try_from(i).ok()).collect();
+        crate::policy::routing_token(&indexes, |i| key.get(i).map(Vec::as_slice))
     }
 }
 

@@ -85,7 +85,6 @@ impl StreamIds {
     }
 
     /// Ids in use.
-    #[cfg(test)]
     pub(crate) fn in_use(&self) -> usize {
         MAX_STREAMS_PER_CONNECTION - self.free.available_permits()
     }

@@ -195,8 +195,29 @@ async fn a_broken_connection_fails_every_request_in_flight() {
         assert!(matches!(err, DriverError::ConnectionBroken { .. }), "{err:?}");
     }
     assert!(!conn.is_usable());
+    // A request on the broken connection never leaves: it is reported as not sent (the
+    // session then sends it again elsewhere, idempotent or not).
     let err = conn.send(&query("later"), false, T).await.unwrap_err();
-    assert!(matches!(err, DriverError::ConnectionBroken { .. }), "{err:?}");
+    assert!(matches!(err, DriverError::NotSent { .. }), "{err:?}");
+    assert!(err.is_connection_error());
+}
+
+#[tokio::test]
+async fn requests_on_a_closed_connection_are_not_sent() {
+    let (addr, mut seen) = fake(Script::Echo).await;
+    let conn = Connection::open(addr, &ConnectionConfig::default()).await.unwrap();
+    assert_eq!(echoed(conn.send(&query("first"), false, T).await.unwrap()), "first");
+    conn.close();
+    let err = conn.send(&query("second"), false, T).await.unwrap_err();
+    assert!(matches!(err, DriverError::NotSent { .. }), "{err:?}");
+    // The server saw the handshake and the first query only.
+    let mut queries = Vec::new();
+    while let Ok(Some(r)) = tokio::time::timeout(std::time::Duration::from_millis(100), seen.recv()).await {
+        if let Request::Query { query, .. } = r {
+            queries.push(query);
+        }
+    }
+    assert_eq!(queries, ["first"]);
 }
 
 #[tokio::test]
