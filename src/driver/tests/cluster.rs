@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use sibyl_driver::value::CqlValue;
 use sibyl_driver::{SessionBuilder, Statement};
 use sibyl_protocol::{
     decode_frame, decode_request_body, encode_response_frame, ColumnSpec, ColumnType, ErrorBody, ErrorKind,
@@ -76,23 +77,14 @@ fn spec(table: &str, name: &str, ty: ColumnType) -> ColumnSpec {
 }
 
 fn text_set(items: &[String]) -> Vec<u8> {
-    let mut out = (items.len() as i32).to_be_bytes().to_vec();
-    for i in items {
-        out.extend_from_slice(&(i.len() as i32).to_be_bytes());
-        out.extend_from_slice(i.as_bytes());
-    }
-    out
+    let set = CqlValue::Set(items.iter().map(|i| CqlValue::Text(i.clone())).collect());
+    set.serialize(&ColumnType::Set(Box::new(ColumnType::Varchar))).unwrap()
 }
 
 fn text_map(items: &[(&str, &str)]) -> Vec<u8> {
-    let mut out = (items.len() as i32).to_be_bytes().to_vec();
-    for (k, v) in items {
-        for s in [k, v] {
-            out.extend_from_slice(&(s.len() as i32).to_be_bytes());
-            out.extend_from_slice(s.as_bytes());
-        }
-    }
-    out
+    let map =
+        CqlValue::Map(items.iter().map(|(k, v)| (CqlValue::Text((*k).into()), CqlValue::Text((*v).into()))).collect());
+    map.serialize(&ColumnType::Map(Box::new(ColumnType::Varchar), Box::new(ColumnType::Varchar))).unwrap()
 }
 
 fn ip_bytes(addr: SocketAddr) -> Vec<u8> {
