@@ -139,11 +139,7 @@ impl NodeConnections {
 
     /// The least loaded usable connection, if there is one now (never connects).
     pub fn usable(&self) -> Option<Arc<Connection>> {
-        let pool = self.pool.lock().ok()?;
-        let mut usable = pool.iter().filter(|c| c.is_usable());
-        let first = usable.next()?;
-        let best = usable.fold(first, |best, c| if c.in_flight() < best.in_flight() { c } else { best });
-        Some(Arc::clone(best))
+        self.pick(false)
     }
 
     /// Usable connections in the pool now.
@@ -151,9 +147,19 @@ impl NodeConnections {
         self.pool.lock().map(|p| p.iter().filter(|c| c.is_usable()).count()).unwrap_or(0)
     }
 
-    /// Whether a usable connection of the pool is registered for events.
-    fn has_registration(&self) -> bool {
-        self.pool.lock().map(|p| p.iter().any(|c| c.is_usable() && c.is_registered())).unwrap_or(false)
+    /// The least loaded usable connection, but only if a usable one is registered for events
+    /// when `registered` is asked for (one pass under the pool's lock).
+    fn pick(&self, registered: bool) -> Option<Arc<Connection>> {
+        let pool = self.pool.lock().ok()?;
+        let mut best: Option<&Arc<Connection>> = None;
+        let mut has_registration = false;
+        for c in pool.iter().filter(|c| c.is_usable()) {
+            has_registration |= c.is_registered();
+            if best.is_none_or(|b| c.in_flight() < b.in_flight()) {
+                best = Some(c);
+            }
+        }
+        best.filter(|_| has_registration || !registered).cloned()
     }
 
     /// A usable connection: the pool's least loaded one, or a new one. Within the backoff
@@ -163,17 +169,13 @@ impl NodeConnections {
     /// up in the background.
     pub async fn connection(self: &Arc<Self>, config: &ConnectionConfig) -> Result<Arc<Connection>, DriverError> {
         let wants_registration = !config.events.is_empty();
-        if !wants_registration || self.has_registration() {
-            if let Some(c) = self.usable() {
-                self.top_up(config);
-                return Ok(c);
-            }
+        if let Some(c) = self.pick(wants_registration) {
+            self.top_up(config);
+            return Ok(c);
         }
         let mut state = self.reconnect.lock().await;
-        if !wants_registration || self.has_registration() {
-            if let Some(c) = self.usable() {
-                return Ok(c);
-            }
+        if let Some(c) = self.pick(wants_registration) {
+            return Ok(c);
         }
         if let (Some(at), Some(e)) = (state.retry_at, &state.last_error) {
             if Instant::now() < at {
