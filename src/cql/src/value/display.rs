@@ -11,16 +11,17 @@
 
 use std::cmp::Ordering;
 use std::fmt::Write;
-use std::net::IpAddr;
 
 use num_bigint::BigInt;
 use num_traits::Signed;
 
-use super::calendar::{civil_from_days, MILLIS_PER_DAY};
 use super::compare::{compare, java_float_order};
 use super::timeuuid::format_uuid;
 use super::{hex, CqlValue, DATE_EPOCH, NANOS_PER_DAY};
 use crate::types::{maybe_quote, CqlType};
+use sibyl_common::calendar::{civil_from_days, MILLIS_PER_DAY};
+pub(crate) use sibyl_common::cqlsh_text::{cqlsh_float, duration_text};
+use sibyl_common::cqlsh_text::{escape_text as display_text, inet_text, time_text, timestamp_text as python_timestamp};
 
 /// cqlsh's display settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,31 +186,6 @@ fn display_seq<'a>(
     out.push_str(close);
 }
 
-/// cqlsh's `format_value_text`: backslashes doubled, `'` doubled when quoted, then the
-/// characters of its control-character class (`[\x00-\x31\x7f-\xa0]`, a range that takes in
-/// `0`-`1` and punctuation, which Python's `repr` leaves as they are) as `repr` writes them.
-fn display_text(s: &str, quote: bool, out: &mut String) {
-    if quote {
-        out.push('\'');
-    }
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' if quote => out.push_str("''"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{a0}' => {
-                let _ = write!(out, "\\x{:02x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    if quote {
-        out.push('\'');
-    }
-}
-
 /// The order in which cqlsh lists set elements and map keys: Python's `sorted` over the
 /// driver's values. UUIDs compare as 128-bit integers, inet addresses as strings; the rest
 /// as Cassandra orders them.
@@ -273,144 +249,6 @@ pub(crate) fn python_decimal(unscaled: &BigInt, scale: i32) -> String {
         let _ = write!(s, "E{:+}", left - dot);
     }
     s
-}
-
-/// cqlsh's `format_floating_point_type`: `%.*g` with the precision raised by the exponent when
-/// `%g` would not use scientific notation anyway.
-pub(crate) fn cqlsh_float(v: f64, precision: usize) -> String {
-    if v.is_nan() {
-        return "NaN".to_string();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
-    }
-    let mut precision = precision as i64;
-    if v.abs() > f64::EPSILON {
-        // Python's int() truncates toward zero.
-        let exponent = v.abs().log10().trunc() as i64;
-        if (-4..precision).contains(&exponent) {
-            precision += exponent + 1;
-        }
-    }
-    format_g(v, usize::try_from(precision).unwrap_or(1))
-}
-
-/// C's `%.*g`.
-pub(crate) fn format_g(v: f64, precision: usize) -> String {
-    let p = precision.max(1);
-    let sci = format!("{:.*e}", p - 1, v);
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let x: i64 = exp.parse().unwrap_or(0);
-    if x < -4 || x >= p as i64 {
-        let mantissa = strip_fraction_zeros(mantissa);
-        format!("{mantissa}e{}{:02}", if x < 0 { '-' } else { '+' }, x.abs())
-    } else {
-        let decimals = usize::try_from(p as i64 - 1 - x).unwrap_or(0);
-        strip_fraction_zeros(&format!("{v:.decimals$}")).to_string()
-    }
-}
-
-fn strip_fraction_zeros(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
-    }
-}
-
-/// Python's `timedelta(seconds=x)` rounding of a float number of seconds to microseconds.
-fn python_seconds_to_micros(x: f64) -> i128 {
-    let int_part = x.trunc();
-    let frac = x - int_part;
-    let mut total = (int_part as i128) * 1_000_000;
-    if frac == 0.0 {
-        return total;
-    }
-    let us = frac * 1e6;
-    let us_int = us.trunc();
-    let leftover = us - us_int;
-    total += us_int as i128;
-    let mut whole = leftover.round();
-    if (whole - leftover).abs() == 0.5 {
-        let odd = (total & 1) as f64;
-        whole = 2.0 * ((leftover + odd) * 0.5).round() - odd;
-    }
-    total + whole as i128
-}
-
-/// The timestamp as cqlsh prints it (`%Y-%m-%d %H:%M:%S.%f%z` in UTC), or `None` where
-/// Python's `datetime` overflows (cqlsh then prints the milliseconds).
-fn python_timestamp(ms: i64) -> Option<String> {
-    let micros = python_seconds_to_micros(ms as f64 / 1000.0);
-    let days = micros.div_euclid(86_400_000_000);
-    let rem = micros.rem_euclid(86_400_000_000);
-    let (y, m, d) = civil_from_days(i64::try_from(days).ok()?);
-    if !(1..=9999).contains(&y) {
-        return None;
-    }
-    let secs = rem / 1_000_000;
-    let us = rem % 1_000_000;
-    // glibc's strftime does not pad `%Y` (Python before 3.13, which cqlsh 5.0 runs on).
-    Some(format!("{y}-{m:02}-{d:02} {:02}:{:02}:{:02}.{us:06}+0000", secs / 3600, secs / 60 % 60, secs % 60))
-}
-
-/// The Python driver's `Time.__str__`: `hh:mm:ss.nnnnnnnnn`.
-fn time_text(ns: i64) -> String {
-    let (h, rem) = (ns.div_euclid(3_600_000_000_000), ns.rem_euclid(3_600_000_000_000));
-    let (m, rem) = (rem / 60_000_000_000, rem % 60_000_000_000);
-    let (s, n) = (rem / 1_000_000_000, rem % 1_000_000_000);
-    format!("{h:02}:{m:02}:{s:02}.{n:09}")
-}
-
-/// Cassandra's `Duration.toString` (and cqlsh's `duration_as_str`): `-1y2mo3d4h5m6s7ms8us9ns`,
-/// the empty string for a zero duration.
-pub(crate) fn duration_text(months: i32, days: i32, nanos: i64) -> String {
-    let mut s = String::new();
-    if months < 0 || days < 0 || nanos < 0 {
-        s.push('-');
-    }
-    let mut append = |dividend: u64, divisor: u64, unit: &str| -> u64 {
-        if dividend == 0 || dividend < divisor {
-            return dividend;
-        }
-        let _ = write!(s, "{}{unit}", dividend / divisor);
-        dividend % divisor
-    };
-    let rest = append(u64::from(months.unsigned_abs()), 12, "y");
-    append(rest, 1, "mo");
-    append(u64::from(days.unsigned_abs()), 1, "d");
-    if nanos != 0 {
-        let mut rest = nanos.unsigned_abs();
-        for (divisor, unit) in [
-            (3_600_000_000_000, "h"),
-            (60_000_000_000, "m"),
-            (1_000_000_000, "s"),
-            (1_000_000, "ms"),
-            (1000, "us"),
-            (1, "ns"),
-        ] {
-            rest = append(rest, divisor, unit);
-        }
-    }
-    s
-}
-
-/// An address as the Python driver prints it (glibc's `inet_ntop`).
-fn inet_text(ip: &IpAddr) -> String {
-    match ip {
-        IpAddr::V4(a) => a.to_string(),
-        IpAddr::V6(a) => {
-            let o = a.octets();
-            let segments = a.segments();
-            // glibc writes IPv4-compatible addresses (::a.b.c.d) with a dotted quad; Rust only
-            // does so for IPv4-mapped ones.
-            if segments[..6] == [0; 6] && segments[6] != 0 {
-                format!("::{}.{}.{}.{}", o[12], o[13], o[14], o[15])
-            } else {
-                a.to_string()
-            }
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

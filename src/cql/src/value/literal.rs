@@ -6,7 +6,6 @@
 //! `minTimeuuid`, `maxTimeuuid`, `toTimestamp`, `toDate`, `toUnixTimestamp`, `<type>AsBlob`,
 //! `blobAs<type>`); the clock, random uuids and user types come from a [`TermEnv`].
 
-use super::calendar::MILLIS_PER_DAY;
 use super::parse::{
     java_parse_bigint, java_parse_decimal, java_parse_f32, java_parse_f64, java_parse_i64, parse_date, parse_duration,
     parse_inet, parse_time, parse_timestamp,
@@ -15,6 +14,7 @@ use super::timeuuid::{self, format_uuid};
 use super::{hex, CqlValue, ValueError, DATE_EPOCH, NANOS_PER_DAY};
 use crate::term::{BindMarker, Literal, Term};
 use crate::types::CqlType;
+use sibyl_common::calendar::MILLIS_PER_DAY;
 
 /// What converting a term may need from outside: the clock, fresh uuids, user types. Every
 /// method has a default that says "not available".

@@ -16,7 +16,6 @@
 //! Pure: anything that needs the current time, a random number or a schema gets it from the
 //! caller through [`TermEnv`].
 
-mod calendar;
 mod compare;
 mod display;
 mod literal;

@@ -10,8 +10,8 @@ use std::str::FromStr;
 
 use num_bigint::BigInt;
 
-use super::calendar::{civil_from_days, days_from_civil, days_from_hybrid, is_valid_gregorian, MILLIS_PER_DAY};
 use super::{ValueError, DATE_EPOCH, NANOS_PER_DAY};
+use sibyl_common::calendar::{civil_from_days, days_from_civil, days_from_hybrid, is_valid_gregorian, MILLIS_PER_DAY};
 
 fn invalid<T>(message: String) -> Result<T, ValueError> {
     Err(ValueError::Invalid(message))

@@ -9,9 +9,11 @@
 //! server's order).
 
 use std::fmt::{self, Write};
-use std::net::IpAddr;
 
-use super::types::{civil_from_days, format_uuid};
+pub(crate) use sibyl_common::cqlsh_text::cqlsh_float;
+use sibyl_common::cqlsh_text::{escape_text as display_text, inet_text, timestamp_text};
+
+use super::types::format_uuid;
 use super::CqlValue;
 
 /// cqlsh's display settings (`cqlshrc` `[ui]` section).
@@ -90,7 +92,7 @@ fn display(v: &CqlValue, o: &DisplayOptions, quote: bool, top: bool, out: &mut S
             let precision = if top { o.double_precision } else { o.float_precision };
             out.push_str(&cqlsh_float(*x, precision));
         }
-        V::Timestamp(t) => quoted(out, quote, &cqlsh_timestamp(t.0)),
+        V::Timestamp(t) => quoted(out, quote, &timestamp_text(t.0).unwrap_or_else(|| t.0.to_string())),
         V::Date(d) => push(out, d),
         V::Time(t) => push(out, t),
         V::Duration(d) => out.push_str(&d.cassandra_text()),
@@ -161,129 +163,4 @@ fn display_seq<'a>(
         }
     }
     out.push_str(close);
-}
-
-/// cqlsh's `format_value_text`: backslashes doubled, `'` doubled when quoted, tab, newline and
-/// carriage return as `\t` `\n` `\r`, other control characters as `\xNN`.
-fn display_text(s: &str, quote: bool, out: &mut String) {
-    if quote {
-        out.push('\'');
-    }
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' if quote => out.push_str("''"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{a0}' => {
-                let _ = write!(out, "\\x{:02x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    if quote {
-        out.push('\'');
-    }
-}
-
-/// Python's `timedelta(seconds=x)` rounding of a float number of seconds to microseconds
-/// (round half to even on the leftover fraction), which the Python driver applies to
-/// `ms / 1000.0`: far from 1970 the microseconds are not always `ms * 1000`.
-fn python_seconds_to_micros(x: f64) -> i128 {
-    let int_part = x.trunc();
-    let frac = x - int_part;
-    let mut total = (int_part as i128) * 1_000_000;
-    if frac == 0.0 {
-        return total;
-    }
-    let us = frac * 1e6;
-    let us_int = us.trunc();
-    let leftover = us - us_int;
-    total += us_int as i128;
-    let mut whole = leftover.round();
-    if (whole - leftover).abs() == 0.5 {
-        let odd = (total & 1) as f64;
-        whole = 2.0 * ((leftover + odd) * 0.5).round() - odd;
-    }
-    total + whole as i128
-}
-
-/// A timestamp exactly as cqlsh prints it: `%Y-%m-%d %H:%M:%S.%f%z` in UTC of the Python
-/// driver's `datetime` (float-second rounding included, and glibc's `%Y` unpadded), or the
-/// milliseconds where `datetime` overflows (years outside 1..=9999).
-fn cqlsh_timestamp(ms: i64) -> String {
-    let micros = python_seconds_to_micros(ms as f64 / 1000.0);
-    let days = micros.div_euclid(86_400_000_000);
-    let rem = micros.rem_euclid(86_400_000_000);
-    let Ok(days) = i64::try_from(days) else {
-        return ms.to_string();
-    };
-    let (y, m, d) = civil_from_days(days);
-    if !(1..=9999).contains(&y) {
-        return ms.to_string();
-    }
-    let secs = rem / 1_000_000;
-    let us = rem % 1_000_000;
-    format!("{y}-{m:02}-{d:02} {:02}:{:02}:{:02}.{us:06}+0000", secs / 3600, secs / 60 % 60, secs % 60)
-}
-
-/// cqlsh's `format_floating_point_type`: `%.*g`, with the precision raised by the exponent when
-/// `%g` would print the number without an exponent anyway.
-pub(crate) fn cqlsh_float(v: f64, precision: usize) -> String {
-    if v.is_nan() {
-        return "NaN".to_string();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
-    }
-    let mut precision = i64::try_from(precision).unwrap_or(i64::MAX);
-    if v.abs() > f64::EPSILON {
-        // Python's int() truncates toward zero; |log10| of a finite double is below 400.
-        let exponent = v.abs().log10().trunc() as i64;
-        if (-4..precision).contains(&exponent) {
-            precision += exponent + 1;
-        }
-    }
-    format_g(v, usize::try_from(precision.clamp(1, 1000)).unwrap_or(1))
-}
-
-/// C's `%.*g`.
-fn format_g(v: f64, precision: usize) -> String {
-    let p = precision.max(1);
-    let sci = format!("{:.*e}", p - 1, v);
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let x: i64 = exp.parse().unwrap_or(0);
-    if x < -4 || x >= p as i64 {
-        let mantissa = strip_fraction_zeros(mantissa);
-        format!("{mantissa}e{}{:02}", if x < 0 { '-' } else { '+' }, x.abs())
-    } else {
-        let decimals = usize::try_from(p as i64 - 1 - x).unwrap_or(0);
-        strip_fraction_zeros(&format!("{v:.decimals$}")).to_string()
-    }
-}
-
-fn strip_fraction_zeros(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
-    }
-}
-
-/// An address as the Python driver prints it (glibc's `inet_ntop`: IPv4-compatible IPv6
-/// addresses `::a.b.c.d` get a dotted quad, which Rust only gives IPv4-mapped ones).
-fn inet_text(ip: &IpAddr) -> String {
-    match ip {
-        IpAddr::V4(a) => a.to_string(),
-        IpAddr::V6(a) => {
-            let s = a.segments();
-            let o = a.octets();
-            if s[..6] == [0; 6] && s[6] != 0 {
-                format!("::{}.{}.{}.{}", o[12], o[13], o[14], o[15])
-            } else {
-                a.to_string()
-            }
-        }
-    }
 }

@@ -1,7 +1,8 @@
 //! Small value types for the CQL types Rust's standard library lacks: [`CqlVarint`],
 //! [`CqlDecimal`], [`CqlTimestamp`], [`CqlDate`], [`CqlTime`], [`CqlDuration`], plus UUID text
 //! helpers ([`format_uuid`], [`parse_uuid`]). No external crates: conversions to and from
-//! integers, strings, calendar dates and [`std::time::SystemTime`] are here.
+//! integers, strings, calendar dates (with `sibyl_common::calendar`) and
+//! [`std::time::SystemTime`] are here.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -9,6 +10,8 @@ use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use sibyl_common::calendar::{civil_from_days, days_from_civil, is_valid_gregorian, MILLIS_PER_DAY};
+use sibyl_common::cqlsh_text::{duration_text, time_text};
 use sibyl_protocol::ColumnType;
 
 use super::ValueError;
@@ -17,7 +20,6 @@ use super::ValueError;
 pub const DATE_EPOCH: u32 = 1 << 31;
 /// Nanoseconds in a day: `time` values are in `0..NANOS_PER_DAY`.
 pub const NANOS_PER_DAY: i64 = 86_400_000_000_000;
-pub(crate) const MILLIS_PER_DAY: i64 = 86_400_000;
 
 // ---------------------------------------------------------------------------------------------
 // varint
@@ -333,48 +335,6 @@ impl FromStr for CqlDecimal {
 }
 
 // ---------------------------------------------------------------------------------------------
-// calendar
-
-/// Days from 1970-01-01 to the proleptic Gregorian date `y-m-d` (no validation).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The proleptic Gregorian date `days` after 1970-01-01.
-pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    // 1 <= m <= 12 and 1 <= d <= 31 by construction.
-    (y, m as u32, d as u32)
-}
-
-fn valid_ymd(y: i64, m: u32, d: u32) -> bool {
-    let leap = y.rem_euclid(4) == 0 && (y.rem_euclid(100) != 0 || y.rem_euclid(400) == 0);
-    let len = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=len).contains(&d)
-}
-
-// ---------------------------------------------------------------------------------------------
 // timestamp
 
 /// A `timestamp`: milliseconds since 1970-01-01T00:00Z.
@@ -400,7 +360,12 @@ impl CqlTimestamp {
     /// The UTC instant `y-m-d h:mi:s.ms` (proleptic Gregorian), if valid and representable.
     pub fn from_ymd_hms_milli(y: i64, m: u32, d: u32, h: u32, mi: u32, s: u32, ms: u32) -> Option<Self> {
         // i64 milliseconds span about ±292 million years.
-        if !valid_ymd(y, m, d) || !(-300_000_000..=300_000_000).contains(&y) || h > 23 || mi > 59 || s > 59 || ms > 999
+        if !is_valid_gregorian(y, m, d)
+            || !(-300_000_000..=300_000_000).contains(&y)
+            || h > 23
+            || mi > 59
+            || s > 59
+            || ms > 999
         {
             return None;
         }
@@ -490,7 +455,7 @@ impl CqlDate {
 
     /// The proleptic Gregorian date `y-m-d`, if valid and within the type's range.
     pub fn from_ymd(y: i64, m: u32, d: u32) -> Option<Self> {
-        if !valid_ymd(y, m, d) || !(-10_000_000..=10_000_000).contains(&y) {
+        if !is_valid_gregorian(y, m, d) || !(-10_000_000..=10_000_000).contains(&y) {
             return None;
         }
         i32::try_from(days_from_civil(y, m, d)).ok().map(CqlDate::from_days_since_epoch)
@@ -550,11 +515,7 @@ impl fmt::Display for CqlTime {
         if !self.is_valid() {
             return write!(f, "{}", self.0);
         }
-        let ns = self.0;
-        let (h, rem) = (ns / 3_600_000_000_000, ns % 3_600_000_000_000);
-        let (m, rem) = (rem / 60_000_000_000, rem % 60_000_000_000);
-        let (s, n) = (rem / 1_000_000_000, rem % 1_000_000_000);
-        write!(f, "{h:02}:{m:02}:{s:02}.{n:09}")
+        f.write_str(&time_text(self.0))
     }
 }
 
@@ -587,33 +548,7 @@ impl CqlDuration {
 
     /// Cassandra's `Duration.toString` (and cqlsh's): `-1y2mo3d4h5m6s7ms8us9ns`, empty for zero.
     pub(crate) fn cassandra_text(&self) -> String {
-        let mut s = String::new();
-        if self.months < 0 || self.days < 0 || self.nanos < 0 {
-            s.push('-');
-        }
-        let mut append = |dividend: u64, divisor: u64, unit: &str| -> u64 {
-            if dividend == 0 || dividend < divisor {
-                return dividend;
-            }
-            s.push_str(&(dividend / divisor).to_string());
-            s.push_str(unit);
-            dividend % divisor
-        };
-        let rest = append(u64::from(self.months.unsigned_abs()), 12, "y");
-        append(rest, 1, "mo");
-        append(u64::from(self.days.unsigned_abs()), 1, "d");
-        let mut rest = self.nanos.unsigned_abs();
-        for (divisor, unit) in [
-            (3_600_000_000_000, "h"),
-            (60_000_000_000, "m"),
-            (1_000_000_000, "s"),
-            (1_000_000, "ms"),
-            (1000, "us"),
-            (1, "ns"),
-        ] {
-            rest = append(rest, divisor, unit);
-        }
-        s
+        duration_text(self.months, self.days, self.nanos)
     }
 }
 

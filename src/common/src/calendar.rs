@@ -2,10 +2,10 @@
 //! use) and Java's hybrid Julian/Gregorian calendar (as `java.util.GregorianCalendar`, hence
 //! Cassandra's timestamp parsing, uses: Julian before 1582-10-15).
 
-pub(crate) const MILLIS_PER_DAY: i64 = 86_400_000;
+pub const MILLIS_PER_DAY: i64 = 86_400_000;
 
 /// Days from 1970-01-01 to the proleptic Gregorian date `y-m-d`.
-pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);
@@ -17,7 +17,7 @@ pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 /// The proleptic Gregorian date `days` after 1970-01-01.
-pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -31,11 +31,12 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (y, m as u32, d as u32)
 }
 
-pub(crate) fn is_leap_gregorian(y: i64) -> bool {
+pub fn is_leap_gregorian(y: i64) -> bool {
     y.rem_euclid(4) == 0 && (y.rem_euclid(100) != 0 || y.rem_euclid(400) == 0)
 }
 
-fn month_length(m: u32, leap: bool) -> u32 {
+/// Days in month `m` (0 for a month outside 1..=12).
+pub fn month_length(m: u32, leap: bool) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -46,14 +47,14 @@ fn month_length(m: u32, leap: bool) -> u32 {
 }
 
 /// Whether `y-m-d` is a valid proleptic Gregorian date.
-pub(crate) fn is_valid_gregorian(y: i64, m: u32, d: u32) -> bool {
+pub fn is_valid_gregorian(y: i64, m: u32, d: u32) -> bool {
     (1..=12).contains(&m) && d >= 1 && d <= month_length(m, is_leap_gregorian(y))
 }
 
 /// Days from 1970-01-01 to `y-m-d` in Java's default `GregorianCalendar` (Julian calendar
 /// before the 1582-10-15 cutover), for years 1 and later; `None` for an invalid date, including
 /// the ten days the cutover skipped.
-pub(crate) fn days_from_hybrid(y: i64, m: u32, d: u32) -> Option<i64> {
+pub fn days_from_hybrid(y: i64, m: u32, d: u32) -> Option<i64> {
     if y < 1 || !(1..=12).contains(&m) || d < 1 {
         return None;
     }
