@@ -13,6 +13,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use num_bigint::BigInt;
 
+use sibyl_common::value_reader::{write_vint, ValueReader as Reader};
+
 use super::{compare, hex, timeuuid, CqlValue, ValueError};
 use crate::types::CqlType;
 
@@ -294,7 +296,7 @@ impl CqlValue {
             T::Duration => deserialize_duration(bytes)?,
             T::List { element, .. } => {
                 let items = read_collection(bytes, "list", 1, |r| {
-                    Ok(match r.value().ok_or(())? {
+                    Ok(match r.bytes().ok_or(())? {
                         None => V::Null,
                         Some(b) => CqlValue::deserialize(element, b)?,
                     })
@@ -303,16 +305,16 @@ impl CqlValue {
             }
             T::Set { element, .. } => {
                 let items = read_collection(bytes, "set", 1, |r| {
-                    let b = r.value().ok_or(())?.ok_or(CollectionFault::Null)?;
+                    let b = r.bytes().ok_or(())?.ok_or(CollectionFault::Null)?;
                     Ok(CqlValue::deserialize(element, b)?)
                 })?;
                 CqlValue::set(element, items)
             }
             T::Map { key, value, .. } => {
                 let entries = read_collection(bytes, "map", 2, |r| {
-                    let k = r.value().ok_or(())?.ok_or(CollectionFault::Null)?;
+                    let k = r.bytes().ok_or(())?.ok_or(CollectionFault::Null)?;
                     let k = CqlValue::deserialize(key, k)?;
-                    let v = r.value().ok_or(())?.ok_or(CollectionFault::Null)?;
+                    let v = r.bytes().ok_or(())?.ok_or(CollectionFault::Null)?;
                     Ok((k, CqlValue::deserialize(value, v)?))
                 })?;
                 CqlValue::map(key, entries)
@@ -367,45 +369,6 @@ fn is_strictly_sorted<'a>(ty: &CqlType, mut items: impl Iterator<Item = &'a CqlV
         prev = item;
     }
     true
-}
-
-/// A reader of `[int]` and `[bytes]` fields.
-pub(crate) struct Reader<'a> {
-    input: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    pub(crate) fn new(input: &'a [u8]) -> Self {
-        Reader { input, pos: 0 }
-    }
-
-    pub(crate) fn remaining(&self) -> usize {
-        self.input.len() - self.pos
-    }
-
-    pub(crate) fn byte(&mut self) -> Option<u8> {
-        let b = *self.input.get(self.pos)?;
-        self.pos += 1;
-        Some(b)
-    }
-
-    pub(crate) fn int(&mut self) -> Option<i32> {
-        let b = self.input.get(self.pos..self.pos.checked_add(4)?)?;
-        self.pos += 4;
-        Some(i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    }
-
-    /// A `[bytes]`: `None` when truncated, `Some(None)` for null.
-    pub(crate) fn value(&mut self) -> Option<Option<&'a [u8]>> {
-        let size = self.int()?;
-        let Ok(size) = usize::try_from(size) else {
-            return Some(None);
-        };
-        let b = self.input.get(self.pos..self.pos.checked_add(size)?)?;
-        self.pos += size;
-        Some(Some(b))
-    }
 }
 
 /// Why reading one collection element failed.
@@ -482,7 +445,7 @@ fn read_components<'t>(
         if r.remaining() < 4 {
             return marshal(format!("Not enough bytes to read size of {}", what(udt_index)));
         }
-        match r.value() {
+        match r.bytes() {
             Some(Some(b)) => {
                 out.push(Some(CqlValue::deserialize(ty, b)?));
                 udt_index += 1;
@@ -510,41 +473,12 @@ fn check_duration_signs(months: i64, days: i64, nanos: i64) -> Result<(), ValueE
     }
 }
 
-/// Cassandra's signed vint: zig-zag, then the unsigned vint (leading one bits of the first
-/// byte count the extra bytes).
-fn write_vint(v: i64, out: &mut Vec<u8>) {
-    let z = ((v << 1) ^ (v >> 63)) as u64;
-    let magnitude = (z | 1).leading_zeros() as usize;
-    let size = (639 - magnitude * 9) >> 6;
-    if size >= 9 {
-        out.push(0xFF);
-        out.extend_from_slice(&z.to_be_bytes());
-        return;
-    }
-    let bytes = z.to_be_bytes();
-    let extra = size - 1;
-    let start = out.len();
-    out.extend_from_slice(&bytes[8 - size..]);
-    out[start] |= !(0xFFu8 >> extra);
-}
-
-fn read_vint(r: &mut Reader<'_>) -> Option<i64> {
-    let first = r.byte()?;
-    let extra = first.leading_ones();
-    let mut z = if extra >= 8 { 0 } else { u64::from(first & (0xFF >> extra)) };
-    for _ in 0..extra {
-        z = (z << 8) | u64::from(r.byte()?);
-    }
-    Some(((z >> 1) as i64) ^ -((z & 1) as i64))
-}
-
 fn deserialize_duration(bytes: &[u8]) -> Result<CqlValue, ValueError> {
     if bytes.len() < 3 {
         return marshal(format!("Expected at least 3 bytes for a duration ({})", bytes.len()));
     }
     let mut r = Reader::new(bytes);
-    let mut read =
-        || read_vint(&mut r).ok_or_else(|| ValueError::Marshal("Not enough bytes to read a duration".into()));
+    let mut read = || r.vint().ok_or_else(|| ValueError::Marshal("Not enough bytes to read a duration".into()));
     let (months, days, nanos) = (read()?, read()?, read()?);
     let Ok(months32) = i32::try_from(months) else {
         return marshal(format!("The duration months must be a 32 bits integer but was: {months}"));

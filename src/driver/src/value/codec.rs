@@ -10,52 +10,7 @@ use sibyl_protocol::ColumnType;
 use super::error::type_name;
 use super::{CqlValue, FromCql, SerializeValue, ValueError, MAX_VALUE_DEPTH};
 
-/// A position in a serialized value.
-pub(crate) struct Cursor<'a> {
-    buf: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Cursor<'a> {
-    pub(crate) fn new(buf: &'a [u8]) -> Self {
-        Cursor { buf, pos: 0 }
-    }
-
-    pub(crate) fn remaining(&self) -> usize {
-        self.buf.len() - self.pos
-    }
-
-    pub(crate) fn byte(&mut self) -> Option<u8> {
-        let b = *self.buf.get(self.pos)?;
-        self.pos += 1;
-        Some(b)
-    }
-
-    pub(crate) fn int(&mut self) -> Option<i32> {
-        let b = self.buf.get(self.pos..self.pos.checked_add(4)?)?;
-        self.pos += 4;
-        Some(i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    }
-
-    /// A `[bytes]`: `None` when truncated, `Some(None)` for null (any negative length).
-    pub(crate) fn bytes(&mut self) -> Option<Option<&'a [u8]>> {
-        let save = self.pos;
-        let n = self.int()?;
-        let Ok(n) = usize::try_from(n) else {
-            return Some(None);
-        };
-        match self.buf.get(self.pos..self.pos.checked_add(n)?) {
-            Some(b) => {
-                self.pos += n;
-                Some(Some(b))
-            }
-            None => {
-                self.pos = save;
-                None
-            }
-        }
-    }
-}
+pub(crate) use sibyl_common::value_reader::{write_vint, ValueReader as Cursor};
 
 /// Reads a collection's `[int]` count, checking that `fields` `[bytes]` (4 bytes each at
 /// least) per element fit in what remains.
@@ -153,33 +108,6 @@ pub(crate) fn write_sized(
             Err(ValueError::TooLarge { column: None, len })
         }
     }
-}
-
-/// Cassandra's signed vint: zig-zag, then an unsigned vint whose first byte's leading one bits
-/// count the extra bytes.
-pub(crate) fn write_vint(v: i64, out: &mut Vec<u8>) {
-    let z = ((v << 1) ^ (v >> 63)) as u64;
-    let magnitude = (z | 1).leading_zeros() as usize;
-    let size = (639 - magnitude * 9) >> 6;
-    if size >= 9 {
-        out.push(0xFF);
-        out.extend_from_slice(&z.to_be_bytes());
-        return;
-    }
-    let bytes = z.to_be_bytes();
-    let start = out.len();
-    out.extend_from_slice(&bytes[8 - size..]);
-    out[start] |= !(0xFFu8 >> (size - 1));
-}
-
-pub(crate) fn read_vint(cur: &mut Cursor<'_>) -> Option<i64> {
-    let first = cur.byte()?;
-    let extra = first.leading_ones();
-    let mut z = if extra >= 8 { 0 } else { u64::from(first & (0xFF >> extra)) };
-    for _ in 0..extra {
-        z = (z << 8) | u64::from(cur.byte()?);
-    }
-    Some(((z >> 1) as i64) ^ -((z & 1) as i64))
 }
 
 fn check_depth(depth: usize) -> Result<(), ValueError> {

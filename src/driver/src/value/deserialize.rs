@@ -177,7 +177,7 @@ impl FromCql for CqlDuration {
             return Err(ValueError::bad_length(ty, "at least 3 bytes", b.len()));
         }
         let mut cur = Cursor::new(b);
-        let mut read = || codec::read_vint(&mut cur).ok_or_else(|| ValueError::truncated(ty));
+        let mut read = || cur.vint().ok_or_else(|| ValueError::truncated(ty));
         let (months, days, nanos) = (read()?, read()?, read()?);
         codec::finish(&cur, ty)?;
         let (Ok(months), Ok(days)) = (i32::try_from(months), i32::try_from(days)) else {
