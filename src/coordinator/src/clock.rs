@@ -94,6 +94,11 @@ impl Sequencer {
         self.counter.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// The clock sequence and node of this sequencer's version-1 uuids.
+    pub fn uuid_node(&self) -> (u16, u64) {
+        (self.clock_seq, self.node)
+    }
+
     /// A version-1 uuid for `now()`, unique and increasing.
     pub fn next_timeuuid(&self, now_millis: i64) -> [u8; 16] {
         let floor = now_millis.saturating_mul(1 << 14);

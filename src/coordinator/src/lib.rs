@@ -21,6 +21,7 @@ pub mod read;
 pub mod result;
 pub mod rowview;
 pub mod schema_store;
+pub mod trace;
 pub mod virtual_tables;
 pub mod write;
 
@@ -29,3 +30,4 @@ pub use describe::{ClusterInfo, RingToken};
 pub use processor::{expect_rows, BatchItem, Prepared, QueryProcessor};
 pub use result::{QueryOptions, QueryResult, Rows, Value};
 pub use sibyl_cql::plan::{BoundValue, ColumnSpec, CqlError, CqlResult};
+pub use trace::{Trace, TraceEvent, TraceSession};

@@ -23,6 +23,7 @@ use crate::mapping::{self, storage_error};
 use crate::prepared_cache::{PreparedCache, PREPARED_CACHE_BYTES};
 use crate::read::execute_select;
 use crate::result::{QueryOptions, QueryResult, Rows};
+use crate::trace::{trace, Trace, Tracer};
 use crate::write::{bind_attributes, bind_target, build_mutations, merge_mutations};
 
 /// What the processor's parts share.
@@ -174,6 +175,17 @@ impl QueryProcessor {
 
     /// Parses, plans and executes `cql`.
     pub fn query(&self, cql: &str, options: &QueryOptions) -> CqlResult<QueryResult> {
+        self.query_with(cql, options, &mut None)
+    }
+
+    /// [`QueryProcessor::query`], recording what it does in `trace`.
+    pub fn query_traced(&self, cql: &str, options: &QueryOptions, trace: &mut Trace) -> CqlResult<QueryResult> {
+        self.query_with(cql, options, &mut Some(trace))
+    }
+
+    /// The untraced or traced form, by whether `t` holds a trace.
+    pub fn query_with(&self, cql: &str, options: &QueryOptions, t: &mut Tracer<'_>) -> CqlResult<QueryResult> {
+        trace(&*self.inner.clock, t, || format!("Parsing {cql}"));
         let stmt = parse_statement(cql)?;
         if let Statement::Use(ks) = &stmt {
             if self.schema().keyspace(ks.as_str()).is_none() {
@@ -182,12 +194,34 @@ impl QueryProcessor {
             return Ok(QueryResult::SetKeyspace(ks.as_str().to_string()));
         }
         let schema = self.schema();
+        trace(&*self.inner.clock, t, || "Preparing statement".into());
         let p = plan(&stmt, &schema, options.keyspace.as_deref())?;
-        self.execute_plan(&p, options)
+        self.execute_plan(&p, options, t)
+    }
+
+    /// A new trace for a request starting now: its session id is a time-based uuid of now.
+    pub fn start_trace(&self, thread: impl Into<String>) -> Trace {
+        let now = self.inner.clock.now_micros();
+        Trace::new(self.inner.sequencer.next_timeuuid(now.div_euclid(1000)), now, thread)
+    }
+
+    /// The processor's clock: microseconds since the Unix epoch.
+    pub fn now_micros(&self) -> i64 {
+        self.inner.clock.now_micros()
     }
 
     /// Prepares `cql` (cached by id).
     pub fn prepare(&self, cql: &str, keyspace: Option<&str>) -> CqlResult<Arc<Prepared>> {
+        self.prepare_with(cql, keyspace, &mut None)
+    }
+
+    /// [`QueryProcessor::prepare`], recording what it does in `trace`.
+    pub fn prepare_traced(&self, cql: &str, keyspace: Option<&str>, trace: &mut Trace) -> CqlResult<Arc<Prepared>> {
+        self.prepare_with(cql, keyspace, &mut Some(trace))
+    }
+
+    /// The untraced or traced form, by whether `t` holds a trace.
+    pub fn prepare_with(&self, cql: &str, keyspace: Option<&str>, t: &mut Tracer<'_>) -> CqlResult<Arc<Prepared>> {
         let id = prepared_id(keyspace, cql);
         let schema = self.schema();
         if let Some(p) = self.inner.prepared.get(&id) {
@@ -195,7 +229,9 @@ impl QueryProcessor {
                 return Ok(p);
             }
         }
+        trace(&*self.inner.clock, t, || format!("Parsing {cql}"));
         let stmt = parse_statement(cql)?;
+        trace(&*self.inner.clock, t, || "Preparing statement".into());
         let plan = plan(&stmt, &schema, keyspace)?;
         let prepared =
             Arc::new(Prepared { id, query: cql.to_string(), keyspace: keyspace.map(str::to_string), plan, schema });
@@ -233,26 +269,69 @@ impl QueryProcessor {
 
     /// Executes a prepared statement.
     pub fn execute(&self, prepared: &Arc<Prepared>, options: &QueryOptions) -> CqlResult<QueryResult> {
+        self.execute_with(prepared, options, &mut None)
+    }
+
+    /// [`QueryProcessor::execute`], recording what it does in `trace`.
+    pub fn execute_traced(
+        &self,
+        prepared: &Arc<Prepared>,
+        options: &QueryOptions,
+        trace: &mut Trace,
+    ) -> CqlResult<QueryResult> {
+        self.execute_with(prepared, options, &mut Some(trace))
+    }
+
+    /// The untraced or traced form, by whether `t` holds a trace.
+    pub fn execute_with(
+        &self,
+        prepared: &Arc<Prepared>,
+        options: &QueryOptions,
+        t: &mut Tracer<'_>,
+    ) -> CqlResult<QueryResult> {
         let schema = self.schema();
         if Arc::ptr_eq(&prepared.schema, &schema) {
-            return self.execute_plan(&prepared.plan, options);
+            return self.execute_plan(&prepared.plan, options, t);
         }
         self.check_tables(prepared, &schema)?;
         // The schema changed since (not the tables' identity): plan again (same markers unless
         // the statement broke).
         let stmt = parse_statement(&prepared.query)?;
         let p = plan(&stmt, &schema, prepared.keyspace.as_deref())?;
-        self.execute_plan(&p, options)
+        self.execute_plan(&p, options, t)
     }
 
     /// Executes a protocol `BATCH` of statements each with its values.
     pub fn batch(&self, kind: BatchKind, items: &[BatchItem], options: &QueryOptions) -> CqlResult<QueryResult> {
+        self.batch_with(kind, items, options, &mut None)
+    }
+
+    /// [`QueryProcessor::batch`], recording what it does in `trace`.
+    pub fn batch_traced(
+        &self,
+        kind: BatchKind,
+        items: &[BatchItem],
+        options: &QueryOptions,
+        trace: &mut Trace,
+    ) -> CqlResult<QueryResult> {
+        self.batch_with(kind, items, options, &mut Some(trace))
+    }
+
+    /// The untraced or traced form, by whether `t` holds a trace.
+    pub fn batch_with(
+        &self,
+        kind: BatchKind,
+        items: &[BatchItem],
+        options: &QueryOptions,
+        t: &mut Tracer<'_>,
+    ) -> CqlResult<QueryResult> {
         let schema = self.schema();
         let mut plans = Vec::with_capacity(items.len());
         let mut values = Vec::new();
         for item in items {
             let (p, v) = match item {
                 BatchItem::Query(q, v) => {
+                    trace(&*self.inner.clock, t, || format!("Parsing {q}"));
                     let stmt = parse_statement(q)?;
                     (plan(&stmt, &schema, options.keyspace.as_deref())?, v)
                 }
@@ -277,7 +356,7 @@ impl QueryProcessor {
         }
         let batch = finish_batch(kind, None, Vars::default(), plans)?;
         let opts = QueryOptions { values, names: None, ..options.clone() };
-        self.execute_batch(&batch, &opts)
+        self.execute_batch(&batch, &opts, t)
     }
 
     fn resolve_values<'o>(&self, vars: &Vars, options: &'o QueryOptions) -> CqlResult<Cow<'o, [BoundValue]>> {
@@ -305,7 +384,7 @@ impl QueryProcessor {
         (micros, u32::try_from(micros.div_euclid(1_000_000)).unwrap_or(0))
     }
 
-    fn execute_plan(&self, p: &Plan, options: &QueryOptions) -> CqlResult<QueryResult> {
+    fn execute_plan(&self, p: &Plan, options: &QueryOptions, t: &mut Tracer<'_>) -> CqlResult<QueryResult> {
         match p {
             Plan::Use(ks) => Ok(QueryResult::SetKeyspace(ks.clone())),
             Plan::Other(stmt) => crate::ddl::execute_other(self, stmt, options),
@@ -314,18 +393,18 @@ impl QueryProcessor {
                 let (micros, now) = self.now();
                 let mut env = ExecEnv { now_micros: micros, sequencer: &self.inner.sequencer };
                 let mut ctx = BindCtx { values: &values, vars: &s.vars, env: &mut env };
-                let rows =
-                    execute_select(&self.inner, s, &mut ctx, now, options.page_size, options.paging_state.as_deref())?;
+                let (page_size, paging_state) = (options.page_size, options.paging_state.as_deref());
+                let rows = execute_select(&self.inner, s, &mut ctx, now, page_size, paging_state, t)?;
                 Ok(QueryResult::Rows(rows))
             }
             Plan::Modification(m) => {
                 let values = self.resolve_values(&m.vars, options)?;
-                self.execute_modification(m, &values, options)
+                self.execute_modification(m, &values, options, t)
             }
             Plan::Batch(b) => {
                 let values = self.resolve_values(&b.vars, options)?;
                 let opts = QueryOptions { values: values.into_owned(), names: None, ..options.clone() };
-                self.execute_batch(b, &opts)
+                self.execute_batch(b, &opts, t)
             }
         }
     }
@@ -339,6 +418,7 @@ impl QueryProcessor {
         m: &ModificationPlan,
         values: &[BoundValue],
         options: &QueryOptions,
+        t: &mut Tracer<'_>,
     ) -> CqlResult<QueryResult> {
         let (micros, now) = self.now();
         let mut env = ExecEnv { now_micros: micros, sequencer: &self.inner.sequencer };
@@ -352,7 +432,11 @@ impl QueryProcessor {
         let target = bind_target(m, &mut ctx)?;
         let _guard = m.requires_read().then(|| self.inner.lwt.lock());
         let mutations = build_mutations(&self.inner, m, &target, &params, &mut ctx)?;
-        self.apply_all(mutations)?;
+        if t.is_some() {
+            self.apply_traced(mutations, std::slice::from_ref(m), t)?;
+        } else {
+            self.apply_all(mutations)?;
+        }
         Ok(QueryResult::Void)
     }
 
@@ -363,7 +447,24 @@ impl QueryProcessor {
         Ok(())
     }
 
-    fn execute_batch(&self, b: &BatchPlan, options: &QueryOptions) -> CqlResult<QueryResult> {
+    /// [`QueryProcessor::apply_all`] with the events Cassandra traces for a local write;
+    /// `plans` name the tables written.
+    fn apply_traced(&self, mutations: Vec<Mutation>, plans: &[ModificationPlan], t: &mut Tracer<'_>) -> CqlResult<()> {
+        let clock = &*self.inner.clock;
+        trace(clock, t, || "Determining replicas for mutation".into());
+        for mutation in mutations {
+            let table = plans
+                .iter()
+                .find(|p| mapping::table_id(&p.table.def) == mutation.table)
+                .map_or("?", |p| p.table.name());
+            trace(clock, t, || "Appending to commitlog".into());
+            self.inner.engine.apply(&mutation).map_err(storage_error)?;
+            trace(clock, t, || format!("Adding to {table} memtable"));
+        }
+        Ok(())
+    }
+
+    fn execute_batch(&self, b: &BatchPlan, options: &QueryOptions, t: &mut Tracer<'_>) -> CqlResult<QueryResult> {
         let (micros, now) = self.now();
         let mut env = ExecEnv { now_micros: micros, sequencer: &self.inner.sequencer };
         let values = &options.values;
@@ -402,7 +503,11 @@ impl QueryProcessor {
             let target = bind_target(s, &mut ctx)?;
             mutations.extend(build_mutations(&self.inner, s, &target, &params, &mut ctx)?);
         }
-        self.apply_all(merge_mutations(mutations))?;
+        if t.is_some() {
+            self.apply_traced(merge_mutations(mutations), &b.statements, t)?;
+        } else {
+            self.apply_all(merge_mutations(mutations))?;
+        }
         Ok(QueryResult::Void)
     }
 

@@ -32,6 +32,7 @@ use crate::mapping::{self, storage_error};
 use crate::processor::Inner;
 use crate::result::{Rows, Value};
 use crate::rowview::{decode_clustering, BoundFilter, RowView};
+use crate::trace::{trace, Tracer};
 use sibyl_cql::plan::json;
 
 fn to_storage_bound(b: &CkBound) -> ClusteringBound {
@@ -115,6 +116,7 @@ pub fn execute_select(
     now: EpochSeconds,
     page_size: Option<i32>,
     paging_state: Option<&[u8]>,
+    t: &mut Tracer<'_>,
 ) -> CqlResult<Rows> {
     let table = &plan.table;
     let table_id = mapping::table_id(&table.def);
@@ -198,6 +200,9 @@ pub fn execute_select(
         last: None,
         groups: aggregate.then(|| Groups { current: None, partition: Vec::new(), opened: 0, partition_full: false }),
     };
+    let clock = &*inner.clock;
+    // What a traced read saw: live rows and tombstones (only counted when traced).
+    let mut seen = ReadCounts::default();
     if !ranges.is_empty() && limit != Some(0) {
         let slice = to_slice(&ranges, plan.reversed);
         match source {
@@ -219,8 +224,12 @@ pub fn execute_select(
                         break;
                     }
                     let pk = PartitionKey::new(key.clone());
+                    trace(clock, t, || format!("Executing single-partition query on {}", table.name()));
                     let data = inner.engine.read(table_id, &pk, &slice).map_err(storage_error)?;
                     if let Some(mut d) = data {
+                        if t.is_some() {
+                            seen.add(&d, now);
+                        }
                         mapping::hide_dropped(&table.def, &mut d);
                         walk.partition(key, &d, None)?;
                     }
@@ -238,9 +247,14 @@ pub fn execute_select(
                     range.start = RangePoint::Excluding(pk);
                 }
                 if !walk.stop {
+                    trace(clock, t, || "Computing ranges to query".into());
+                    trace(clock, t, || "Submitting range requests on 1 ranges with a concurrency of 1".into());
                     let scan = inner.engine.scan(table_id, range, slice).map_err(storage_error)?;
                     for item in scan {
                         let (pk, mut data) = item.map_err(storage_error)?;
+                        if t.is_some() {
+                            seen.add(&data, now);
+                        }
                         mapping::hide_dropped(&table.def, &mut data);
                         walk.partition(&pk.key, &data, None)?;
                         if walk.stop {
@@ -253,7 +267,29 @@ pub fn execute_select(
     }
     let mut rows = walk.finish()?;
     rows.warnings = warnings;
+    trace(clock, t, || format!("Read {} live rows and {} tombstone cells", seen.live_rows, seen.tombstones));
     Ok(rows)
+}
+
+/// Live rows and tombstones of the partitions a traced read went through.
+#[derive(Default)]
+struct ReadCounts {
+    live_rows: u64,
+    tombstones: u64,
+}
+
+impl ReadCounts {
+    fn add(&mut self, data: &PartitionData, now: EpochSeconds) {
+        let deletions = u64::from(data.partition_deletion.is_some()) + data.range_tombstones.len() as u64;
+        self.tombstones += deletions;
+        for row in data.static_row.iter().chain(data.rows.iter().map(|(_, r)| r)) {
+            if row.is_live(now) {
+                self.live_rows += 1;
+            }
+            self.tombstones += u64::from(row.deletion.is_some()) + row.complex_deletions.len() as u64;
+            self.tombstones += row.cells.values().filter(|c| c.live_value(now).is_none()).count() as u64;
+        }
+    }
 }
 
 impl Walk<'_, '_, '_, '_> {

@@ -150,6 +150,7 @@ impl Connection {
         let writer = tokio::spawn(write_loop(wr, Arc::clone(&out)));
         let mut reader = Reader {
             rd,
+            peer,
             ctx: Arc::clone(&ctx),
             out: Arc::clone(&out),
             session: Arc::new(Session::default()),
@@ -180,6 +181,7 @@ impl Connection {
 
 struct Reader {
     rd: tokio::net::tcp::OwnedReadHalf,
+    peer: SocketAddr,
     ctx: Arc<ServerContext>,
     out: Arc<Outbox>,
     session: Arc<Session>,
@@ -213,7 +215,8 @@ impl Reader {
                         let frame = self.decode(&header, body);
                         consumed += frame_len;
                         if let Some((request, frame_bytes)) = frame {
-                            if let Err(close) = self.on_request(header.stream, request, frame_bytes).await {
+                            let traced = header.flags.tracing();
+                            if let Err(close) = self.on_request(header.stream, request, frame_bytes, traced).await {
                                 return close;
                             }
                         }
@@ -298,7 +301,14 @@ impl Reader {
         }
     }
 
-    async fn on_request(&mut self, stream: i16, request: Request, frame_bytes: usize) -> Result<(), Close> {
+    /// Answers one request; `traced`: the frame has the tracing flag.
+    async fn on_request(
+        &mut self,
+        stream: i16,
+        request: Request,
+        frame_bytes: usize,
+        traced: bool,
+    ) -> Result<(), Close> {
         match (&self.phase, request) {
             (_, Request::Options) => self.out.push(stream, &supported()),
             (Phase::Startup, Request::Startup(options)) => {
@@ -341,14 +351,21 @@ impl Reader {
                 }
                 self.out.push(stream, &Response::Ready);
             }
-            (Phase::Ready, request) => self.spawn_request(stream, request, frame_bytes).await?,
+            (Phase::Ready, request) => self.spawn_request(stream, request, frame_bytes, traced).await?,
         }
         Ok(())
     }
 
-    /// Runs a statement request on its own task once the limits allow it.
-    async fn spawn_request(&mut self, stream: i16, request: Request, frame_bytes: usize) -> Result<(), Close> {
-        if dispatch::runs_inline(&self.ctx, &request) {
+    /// Runs a statement request on its own task once the limits allow it (a traced one always:
+    /// storing its trace is more work).
+    async fn spawn_request(
+        &mut self,
+        stream: i16,
+        request: Request,
+        frame_bytes: usize,
+        traced: bool,
+    ) -> Result<(), Close> {
+        if !traced && dispatch::runs_inline(&self.ctx, &request) {
             // Bounded work (a point write or a point read of a prepared statement): run it here
             // and answer with the rest of this read's batch, without a task or a wake-up.
             let (response, warnings) = dispatch::execute(&self.ctx, &self.session, request);
@@ -372,6 +389,15 @@ impl Reader {
         let ctx = Arc::clone(&self.ctx);
         let session = Arc::clone(&self.session);
         let out = Arc::clone(&self.out);
+        if traced {
+            let client = self.peer.ip();
+            tokio::spawn(async move {
+                let (response, warnings, tracing_id) = dispatch::execute_traced(&ctx, &session, request, client);
+                out.push_with(stream, &response, &ResponseExtras { tracing_id, warnings, custom_payload: None });
+                drop((a, b, c));
+            });
+            return Ok(());
+        }
         tokio::spawn(async move {
             let (response, warnings) = dispatch::execute(&ctx, &session, request);
             if warnings.is_empty() {

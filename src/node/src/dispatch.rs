@@ -2,19 +2,24 @@
 //! builds its response. Connection state (the session keyspace) is passed in; events produced
 //! by schema changes are published on the server's channel.
 
+use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use parking_lot::RwLock;
-use sibyl_coordinator::{BatchItem, CqlError, QueryOptions, QueryResult};
+use sibyl_coordinator::trace::{write_trace, Tracer};
+use sibyl_coordinator::{BatchItem, CqlError, QueryOptions, QueryResult, TraceSession};
 use sibyl_cql::ast::BatchKind;
 use sibyl_cql::plan::conditions::Conditions;
 use sibyl_cql::plan::restrict::PartitionRestrictions;
 use sibyl_cql::plan::Plan;
+use sibyl_cql::value::CqlValue;
 use sibyl_protocol as proto;
 use sibyl_protocol::{
-    Batch, BatchQuery, BatchType, QueryParameters, Request, Response, ResultBody, RowsMetadata, Values,
+    Batch, BatchQuery, BatchType, Consistency, QueryParameters, Request, Response, ResultBody, RowsMetadata, Value,
+    Values,
 };
 
 use crate::convert::{bound_value, column_specs, error_body, schema_change};
@@ -30,9 +35,123 @@ pub struct Session {
 /// Runs a statement request; never panics (a bug becomes a logged Server error). Returns the
 /// response and its client warnings.
 pub fn execute(ctx: &ServerContext, session: &Session, request: Request) -> (Response, Vec<String>) {
+    execute_with(ctx, session, request, &mut None)
+}
+
+/// [`execute`] for a request with the tracing flag: records its trace, stores it in
+/// `system_traces` (sessions and events, one day TTL) and returns its session id for the
+/// response's tracing flag. A request that cannot be traced (not a statement) runs untraced.
+pub fn execute_traced(
+    ctx: &ServerContext,
+    session: &Session,
+    request: Request,
+    client: IpAddr,
+) -> (Response, Vec<String>, Option<[u8; 16]>) {
+    let Some((request_type, parameters)) = describe_request(ctx, &request) else {
+        let (response, warnings) = execute(ctx, session, request);
+        return (response, warnings, None);
+    };
+    let p = &ctx.processor;
+    let thread = std::thread::current().name().unwrap_or("Native-Transport-Requests").to_string();
+    let mut trace = p.start_trace(thread);
+    let (response, warnings) = execute_with(ctx, session, request, &mut Some(&mut trace));
+    let (address, port) = ctx.trace_source;
+    let record = TraceSession {
+        client,
+        coordinator: address,
+        coordinator_port: port,
+        command: "QUERY".into(),
+        request: request_type.into(),
+        parameters,
+        duration_micros: p.now_micros().saturating_sub(trace.started_at_micros).max(0),
+    };
+    // The client may read the trace as soon as it has the response: store it first.
+    if let Err(e) = write_trace(p, &trace, &record) {
+        tracing::warn!(error = %e, "cannot store a query trace");
+        return (response, warnings, None);
+    }
+    (response, warnings, Some(trace.session_id))
+}
+
+/// Cassandra's `request` and `parameters` of a traced request (`QueryMessage.traceQuery` and
+/// its siblings), or `None` if the request is not traced.
+fn describe_request(ctx: &ServerContext, request: &Request) -> Option<(&'static str, BTreeMap<String, String>)> {
+    let mut parameters = BTreeMap::new();
+    let mut levels = |consistency: Consistency, serial: Option<Consistency>| {
+        parameters.insert("consistency_level".to_string(), consistency.as_str().to_string());
+        if let Some(s) = serial {
+            parameters.insert("serial_consistency_level".to_string(), s.as_str().to_string());
+        }
+    };
+    let request_type = match request {
+        Request::Query { query, params } => {
+            levels(params.consistency, params.serial_consistency);
+            put_page_size(&mut parameters, params);
+            parameters.insert("query".into(), query.clone());
+            "Execute CQL3 query"
+        }
+        Request::Execute { id, params } => {
+            levels(params.consistency, params.serial_consistency);
+            put_page_size(&mut parameters, params);
+            if let Ok(prepared) = ctx.processor.prepared(id) {
+                parameters.insert("query".into(), prepared.query.clone());
+                if let Values::Positional(values) = &params.values {
+                    for (i, (spec, value)) in prepared.bind_specs().iter().zip(values).enumerate() {
+                        parameters.insert(format!("bound_var_{i}_{}", spec.name), bound_literal(&spec.ty, value));
+                    }
+                }
+            }
+            "Execute CQL3 prepared query"
+        }
+        Request::Batch(batch) => {
+            levels(batch.consistency, batch.serial_consistency);
+            "Execute batch of CQL3 queries"
+        }
+        Request::Prepare { query } => {
+            parameters.insert("query".into(), query.clone());
+            "Preparing CQL3 query"
+        }
+        _ => return None,
+    };
+    Some((request_type, parameters))
+}
+
+fn put_page_size(parameters: &mut BTreeMap<String, String>, params: &QueryParameters) {
+    if let Some(n) = params.page_size.filter(|n| *n > 0) {
+        parameters.insert("page_size".into(), n.to_string());
+    }
+}
+
+/// A bound value as Cassandra's trace shows it: a CQL literal, cut at 1000 characters.
+fn bound_literal(ty: &sibyl_cql::types::CqlType, value: &Value) -> String {
+    let mut literal = match value {
+        Value::Null => "null".to_string(),
+        Value::Unset => "<unset>".to_string(),
+        Value::Set(bytes) => match CqlValue::deserialize(ty, bytes) {
+            Ok(v) => v.to_cql_literal(),
+            Err(_) => format!("0x{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+        },
+    };
+    if literal.len() > 1000 {
+        let mut cut = 1000;
+        while !literal.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        literal.truncate(cut);
+        literal.push_str("...'");
+    }
+    literal
+}
+
+fn execute_with(
+    ctx: &ServerContext,
+    session: &Session,
+    request: Request,
+    t: &mut Tracer<'_>,
+) -> (Response, Vec<String>) {
     ctx.metrics.requests.fetch_add(1, Ordering::Relaxed);
     let mut warnings = Vec::new();
-    let outcome = catch_unwind(AssertUnwindSafe(|| run(ctx, session, request, &mut warnings)));
+    let outcome = catch_unwind(AssertUnwindSafe(|| run(ctx, session, request, &mut warnings, t)));
     let response = match outcome {
         Ok(Ok(response)) => response,
         Ok(Err(e)) => {
@@ -99,18 +218,19 @@ fn run(
     session: &Session,
     request: Request,
     warnings: &mut Vec<String>,
+    t: &mut Tracer<'_>,
 ) -> Result<Response, CqlError> {
     let p = &ctx.processor;
     match request {
         Request::Query { query, params } => {
             let skip = params.skip_metadata;
             let opts = options(session, params);
-            let result = p.query(&query, &opts)?;
+            let result = p.query_with(&query, &opts, t)?;
             Ok(result_response(ctx, session, result, skip, warnings))
         }
         Request::Prepare { query } => {
             let keyspace = session.keyspace.read().clone();
-            let prepared = p.prepare(&query, keyspace.as_deref())?;
+            let prepared = p.prepare_with(&query, keyspace.as_deref(), t)?;
             let result_columns = column_specs(prepared.result_specs());
             let result_metadata =
                 if result_columns.is_empty() { RowsMetadata::empty() } else { RowsMetadata::new(result_columns) };
@@ -127,10 +247,10 @@ fn run(
             let prepared = p.prepared(&id)?;
             let skip = params.skip_metadata;
             let opts = options(session, params);
-            let result = p.execute(&prepared, &opts)?;
+            let result = p.execute_with(&prepared, &opts, t)?;
             Ok(result_response(ctx, session, result, skip, warnings))
         }
-        Request::Batch(batch) => run_batch(ctx, session, batch, warnings),
+        Request::Batch(batch) => run_batch(ctx, session, batch, warnings, t),
         other => Err(CqlError::Protocol(format!("unexpected {:?} request", other.opcode()))),
     }
 }
@@ -140,6 +260,7 @@ fn run_batch(
     session: &Session,
     batch: Batch,
     warnings: &mut Vec<String>,
+    t: &mut Tracer<'_>,
 ) -> Result<Response, CqlError> {
     let p = &ctx.processor;
     let kind = match batch.batch_type {
@@ -160,7 +281,7 @@ fn run_batch(
         keyspace: session.keyspace.read().clone(),
         ..Default::default()
     };
-    let result = p.batch(kind, &items, &opts)?;
+    let result = p.batch_with(kind, &items, &opts, t)?;
     Ok(result_response(ctx, session, result, false, warnings))
 }
 

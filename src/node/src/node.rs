@@ -103,7 +103,10 @@ impl Node {
     pub async fn serve(self, listener: TcpListener, shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
         let Node { config, engine, processor, .. } = self;
         let inline_writes = matches!(config.commitlog_sync, SyncMode::Periodic { .. });
-        let ctx = Arc::new(ServerContext::new(processor, config.limits.clone(), inline_writes));
+        let ctx = Arc::new(
+            ServerContext::new(processor, config.limits.clone(), inline_writes)
+                .with_trace_source(config.broadcast_address, config.storage_port),
+        );
         Server::new(listener, Arc::clone(&ctx)).run(shutdown).await;
         drop(ctx);
         tokio::task::spawn_blocking(move || match Arc::try_unwrap(engine) {

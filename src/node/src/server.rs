@@ -33,6 +33,8 @@ pub struct ServerContext {
     pub events: broadcast::Sender<Arc<Event>>,
     /// Request bytes being executed, over all connections (one permit per byte).
     pub request_bytes: Arc<Semaphore>,
+    /// This node's broadcast address and storage port: a trace's `coordinator` and `source`.
+    pub trace_source: (IpAddr, i32),
     connections: Mutex<ConnectionCount>,
     pub metrics: Metrics,
 }
@@ -80,9 +82,16 @@ impl ServerContext {
             limits,
             inline_writes,
             events,
+            trace_source: (IpAddr::from([127, 0, 0, 1]), 7000),
             connections: Mutex::new(ConnectionCount::default()),
             metrics: Metrics::default(),
         }
+    }
+
+    /// Sets the address and port that traces name as their coordinator and source.
+    pub fn with_trace_source(mut self, address: IpAddr, port: u16) -> Self {
+        self.trace_source = (address, i32::from(port));
+        self
     }
 
     /// Takes a connection slot for a client at `ip`, or `None` when a limit is reached.

@@ -239,3 +239,71 @@ async fn graceful_shutdown_keeps_acknowledged_writes_and_identity() {
     }
     node.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn traced_requests_answer_with_a_session_id_and_store_their_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start(dir.path(), |_| {}).await;
+    let mut c = Client::ready(node.addr).await;
+    c.query(1, "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}").await;
+    c.query(1, "CREATE TABLE ks.t (k int PRIMARY KEY, v text)").await;
+    let insert =
+        match c.call(1, Request::Prepare { query: "INSERT INTO ks.t (k, v) VALUES (?, ?)".into() }).await.response {
+            Response::Result(ResultBody::Prepared(p)) => p,
+            other => panic!("{other:?}"),
+        };
+    let traced = RequestExtras { tracing: true, custom_payload: None };
+    // A point EXECUTE (which would run in place untraced) and a QUERY, with the tracing flag.
+    let mut params = QueryParameters::new(Consistency::Quorum);
+    params.values = Values::Positional(vec![Value::Set(7i32.to_be_bytes().to_vec()), Value::Set(b"seven".to_vec())]);
+    let execute = Request::Execute { id: insert.id.clone(), params };
+    let query = Request::Query {
+        query: "SELECT v FROM ks.t WHERE k = 7".into(),
+        params: QueryParameters::new(Consistency::One),
+    };
+    let mut ids = Vec::new();
+    for (stream, req) in [(2i16, &execute), (3, &query)] {
+        let mut out = Vec::new();
+        encode_request_frame(&mut out, stream, &traced, req, None).unwrap();
+        c.send_raw(&out).await;
+        let f = c.recv().await.unwrap();
+        assert_eq!(f.stream, stream);
+        assert!(matches!(f.response, Response::Result(_)), "{f:?}");
+        let id = f.extras.tracing_id.expect("a tracing id");
+        assert_eq!(id[6] >> 4, 1, "a time-based uuid");
+        ids.push(id);
+    }
+    // Untraced: no tracing id.
+    let f = c.call(4, query.clone()).await;
+    assert_eq!(f.extras.tracing_id, None);
+
+    let uuid = |id: &[u8; 16]| sibyl_cql::value::timeuuid::format_uuid(id);
+    let text = |v: &Option<Vec<u8>>| String::from_utf8(v.clone().unwrap()).unwrap();
+    let expected = [
+        ("Execute CQL3 prepared query", "INSERT INTO ks.t (k, v) VALUES (?, ?)", "QUORUM", "Adding to t memtable"),
+        ("Execute CQL3 query", "SELECT v FROM ks.t WHERE k = 7", "ONE", "Read 1 live rows and 0 tombstone cells"),
+    ];
+    for (id, (request, cql, level, last_event)) in ids.iter().zip(expected) {
+        let sessions = c
+            .query(
+                5,
+                &format!(
+                    "SELECT request, parameters['query'], parameters['consistency_level'], command, duration, \
+                     coordinator_port FROM system_traces.sessions WHERE session_id = {}",
+                    uuid(id)
+                ),
+            )
+            .await;
+        let Response::Result(ResultBody::Rows(rows)) = sessions else { panic!("{sessions:?}") };
+        let row = &rows.rows[0];
+        assert_eq!((text(&row[0]).as_str(), text(&row[1]).as_str(), text(&row[2]).as_str()), (request, cql, level));
+        assert_eq!(text(&row[3]), "QUERY");
+        assert!(row[4].is_some(), "duration set");
+        assert_eq!(row[5], Some(7000i32.to_be_bytes().to_vec()));
+        let events =
+            c.query(6, &format!("SELECT activity FROM system_traces.events WHERE session_id = {}", uuid(id))).await;
+        let Response::Result(ResultBody::Rows(rows)) = events else { panic!("{events:?}") };
+        assert_eq!(text(&rows.rows.last().unwrap()[0]), last_event);
+    }
+    node.stop().await;
+}
