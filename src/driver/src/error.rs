@@ -137,6 +137,9 @@ pub enum DriverError {
     /// A caller-side mistake (wrong number of batch values, named values in a batch...).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// A query trace was not complete within the wait ([`Session::tracing_info`](crate::Session::tracing_info)).
+    #[error("{0}")]
+    TraceUnavailable(String),
     /// A row has no column of that name.
     #[error("no column named {name:?} in the result")]
     NoSuchColumn { name: String },

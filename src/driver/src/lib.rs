@@ -167,6 +167,8 @@ pub mod row;
 pub mod session;
 pub mod statement;
 mod stream_ids;
+/// Query traces read back from `system_traces` ([`Session::tracing_info`]).
+pub mod tracing;
 
 /// Load balancing (token-aware, DC-aware), retry and speculative-execution policies as pure
 /// decisions over a [`policy::Topology`]. The session discovers the topology (`system.local`,
@@ -189,3 +191,4 @@ pub use session::Session;
 pub use sibyl_protocol::{BatchType, ColumnSpec, ColumnType, Compression, Consistency, Event, Value};
 pub use statement::{Batch, BatchStatement, BoundValues, PreparedStatement, Statement, StatementOptions};
 pub use stream_ids::MAX_STREAMS_PER_CONNECTION;
+pub use tracing::{TracingEvent, TracingInfo};

@@ -12,3 +12,4 @@ mod paging;
 mod reprepare;
 mod routing;
 mod statements;
+mod tracing;
