@@ -11,6 +11,9 @@ use sibyl_driver::{Consistency, DriverError, QueryResult, Session, Statement};
 use crate::split::{first_word, split};
 use crate::{format, help};
 
+#[path = "tracing.rs"]
+mod trace;
+
 /// The cqlsh version this shell imitates.
 pub const CQLSH_VERSION: &str = "6.2.2";
 const DEFAULT_PAGE_SIZE: i32 = 100;
@@ -33,6 +36,7 @@ pub struct Shell {
     paging: bool,
     page_size: i32,
     expand: bool,
+    tracing: bool,
     keyspace: Option<String>,
     /// cqlshrc `[ui]` display settings.
     pub display: DisplayOptions,
@@ -95,6 +99,7 @@ impl Shell {
             paging: true,
             page_size: DEFAULT_PAGE_SIZE,
             expand: false,
+            tracing: false,
             keyspace,
             display: DisplayOptions::default(),
             error: false,
@@ -160,7 +165,8 @@ impl Shell {
             "SOURCE" => self.do_source(text).await,
             "USE" => self.do_use(&args).await,
             "DESC" | "DESCRIBE" => self.do_describe(text, &args).await,
-            "TRACING" | "CAPTURE" | "COPY" | "CLEAR" | "CLS" | "LOGIN" | "HISTORY" => {
+            "TRACING" => self.do_tracing(&args),
+            "CAPTURE" | "COPY" | "CLEAR" | "CLS" | "LOGIN" | "HISTORY" => {
                 self.printerr(&format!("{word} is not supported by sibyl-cqlsh yet"));
             }
             _ => self.do_cql(text).await,
@@ -480,7 +486,7 @@ impl Shell {
     async fn do_cql(&mut self, text: &str) {
         let is_select = text.get(..6).is_some_and(|w| w.eq_ignore_ascii_case("select"));
         // cqlsh sends the statement as typed, with its `;`.
-        let stmt = self.statement(&format!("{text};"));
+        let stmt = self.statement(&format!("{text};")).with_tracing(self.traces(text));
         let paged = stmt.options().page_size.is_some();
         let first = if paged {
             self.session.query_paged(stmt.clone(), (), None).await.map(|(p, _)| p)
@@ -495,6 +501,7 @@ impl Shell {
             self.keyspace = Some(ks);
         }
         let warnings = first.warnings.clone();
+        let mut traces: Vec<[u8; 16]> = first.tracing_id.into_iter().collect();
         let mut buf = String::new();
         if is_select {
             // print_result: pages printed as they come, the header once (every page on a tty,
@@ -529,6 +536,7 @@ impl Shell {
                     }
                 };
                 is_first = false;
+                traces.extend(page.tracing_id);
             }
             buf.push_str(&format!("({num_rows} rows)\n"));
         } else if !first.rows().is_empty() {
@@ -538,6 +546,7 @@ impl Shell {
         }
         Self::warnings(&warnings, &mut buf);
         out(&buf);
+        self.print_traces(&traces).await;
     }
 
     fn text_column(page: &QueryResult, row: usize, name: &str) -> Option<String> {
