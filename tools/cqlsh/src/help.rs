@@ -24,7 +24,7 @@ pub const SHELL_TOPICS: &[(&str, &str)] = &[
     ("SERIAL", "SERIAL CONSISTENCY [SERIAL | LOCAL_SERIAL]: shows or sets the serial consistency level."),
     ("SHOW", "SHOW VERSION | HOST: the versions of the shell and the server, or where the shell is connected."),
     ("SOURCE", "SOURCE '<file>': runs the statements of a file; errors do not stop it."),
-    ("TRACING", "TRACING [ON | OFF]: not supported by sibyl-cqlsh yet."),
+    ("TRACING", "TRACING [ON | OFF]: shows or sets request tracing; each traced statement is followed by its trace."),
     ("UNICODE", "Text values are printed as UTF-8; control characters as escapes."),
 ];
 
