@@ -7,8 +7,9 @@
 //! Timestamps are printed in UTC (cqlsh converts them to the machine's local time), events'
 //! with `+00:00` as the Python driver's aware datetimes print.
 
+use sibyl_common::calendar::civil_from_days;
 use sibyl_driver::tracing::{TracingEvent, TracingInfo};
-use sibyl_driver::value::CqlValue;
+use sibyl_driver::value::format_uuid;
 use sibyl_driver::DriverError;
 
 use super::{out, Shell};
@@ -62,7 +63,7 @@ impl Shell {
 }
 
 fn uuid_text(id: &[u8; 16]) -> String {
-    CqlValue::Uuid(*id).to_string()
+    format_uuid(id)
 }
 
 /// Whether `text` is a SELECT from `system_traces` (named, or the current keyspace).
@@ -154,20 +155,6 @@ pub(super) fn python_datetime(unix_micros: i64) -> String {
     } else {
         format!("{time}.{us:06}")
     }
-}
-
-/// Year, month, day of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]
