@@ -6,6 +6,7 @@
 //! connection failed.
 
 mod complete;
+mod copy;
 mod format;
 mod help;
 mod shell;
@@ -129,6 +130,23 @@ fn changes_schema(text: &str) -> bool {
     text.split(';').any(|s| matches!(split::first_word(s).to_ascii_lowercase().as_str(), "create" | "alter" | "drop"))
 }
 
+/// Runs what was typed; Ctrl-C (SIGINT) while it runs cancels it (the request in flight is
+/// abandoned, its answer ignored) and returns to the prompt, as cqlsh does.
+async fn run_interruptible(shell: &mut Shell, text: &str) {
+    let mut run = shell.run_script(text, "<stdin>", false);
+    tokio::select! {
+        () = &mut run => return,
+        interrupted = tokio::signal::ctrl_c() => {
+            if interrupted.is_ok() {
+                println!();
+                return;
+            }
+        }
+    }
+    // No SIGINT handler could be installed: run to the end.
+    run.await;
+}
+
 /// The interactive loop (rustyline): the banner, cqlsh's prompts and continuation prompt,
 /// statements run once the lines typed so far end with a complete one; history kept across
 /// sessions, tab completion of keywords and schema names; Ctrl-C drops the statement being
@@ -177,7 +195,7 @@ async fn interactive(shell: &mut Shell, user: Option<&str>) {
                         let _ = rl.add_history_entry(text.trim().replace('\n', " "));
                     }
                     save_history(&mut rl, history.as_ref());
-                    shell.run_script(&text, "<stdin>", false).await;
+                    run_interruptible(shell, &text).await;
                     if shell.stopped() {
                         break;
                     }

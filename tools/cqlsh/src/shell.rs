@@ -48,14 +48,46 @@ pub struct Shell {
     /// Interactive: errors without line numbers, a blank line after each page of rows,
     /// `---MORE---` between pages.
     pub tty: bool,
+    /// `CAPTURE '<file>'`: query results go to this file (its name as given, expanded).
+    capture: Option<(String, std::fs::File)>,
+}
+
+/// Python's `repr()` of a string, as cqlsh's messages quote file names (`'f'`, or `"it's"`).
+pub fn py_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let mut out = String::from(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
 }
 
 type Boxed<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
 
-fn out(text: &str) {
+/// Writes to stdout now (flushed).
+pub fn out(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
+}
+
+/// `CLEAR` / `CLS`: clears the terminal (nothing when stdout is not one).
+fn do_clear() {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        out("\x1b[H\x1b[2J\x1b[3J");
+    }
 }
 
 fn parse_level(word: &str) -> Option<Consistency> {
@@ -106,6 +138,7 @@ impl Shell {
             stop: false,
             source: (String::from("<stdin>"), 1),
             tty: false,
+            capture: None,
         }
     }
 
@@ -166,10 +199,95 @@ impl Shell {
             "USE" => self.do_use(&args).await,
             "DESC" | "DESCRIBE" => self.do_describe(text, &args).await,
             "TRACING" => self.do_tracing(&args),
-            "CAPTURE" | "COPY" | "CLEAR" | "CLS" | "LOGIN" | "HISTORY" => {
+            "CAPTURE" => self.do_capture(&args),
+            "CLEAR" | "CLS" => do_clear(),
+            "COPY" => self.do_copy(text).await,
+            "LOGIN" | "HISTORY" => {
                 self.printerr(&format!("{word} is not supported by sibyl-cqlsh yet"));
             }
             _ => self.do_cql(text).await,
+        }
+    }
+
+    /// Query results: to the CAPTURE file when capturing, else stdout.
+    fn write_result(&mut self, text: &str) {
+        let failed = match &mut self.capture {
+            None => {
+                out(text);
+                return;
+            }
+            Some((name, file)) => {
+                file.write_all(text.as_bytes()).and_then(|()| file.flush()).err().map(|e| (name.clone(), e))
+            }
+        };
+        if let Some((name, e)) = failed {
+            self.printerr(&format!("Error writing to {}: {e}", py_repr(&name)));
+        }
+    }
+
+    /// `CAPTURE '<file>'`, `CAPTURE OFF`, `CAPTURE`: query results appended to a file instead
+    /// of shown (cqlsh's `do_capture`; its messages on stdout, its errors on stderr).
+    fn do_capture(&mut self, args: &[&str]) {
+        let arg = args.join(" ");
+        let arg = arg.trim();
+        if arg.is_empty() {
+            return match &self.capture {
+                Some((name, _)) => out(&format!("Currently capturing query output to {}.\n", py_repr(name))),
+                None => out("Currently not capturing query output.\n"),
+            };
+        }
+        if arg.eq_ignore_ascii_case("OFF") {
+            if self.capture.take().is_none() {
+                self.printerr("Not currently capturing output.");
+            }
+            return;
+        }
+        let Some(path) = unquote_string(arg) else {
+            return self.printerr("Improper CAPTURE command.");
+        };
+        if let Some((name, _)) = &self.capture {
+            let msg = format!("Already capturing output to {name}. Use CAPTURE OFF to disable.");
+            return self.printerr(&msg);
+        }
+        let path = crate::copy::expand_home(&path);
+        match std::fs::OpenOptions::new().append(true).create(true).open(&path) {
+            Ok(file) => {
+                out(&format!("Now capturing query output to {}.\n", py_repr(&path)));
+                self.capture = Some((path, file));
+            }
+            Err(e) => {
+                let msg = format!("Could not open {} for append: {}", py_repr(&path), python_io_error(&e, &path));
+                self.printerr(&msg);
+            }
+        }
+    }
+
+    /// `COPY ... TO | FROM ...`.
+    async fn do_copy(&mut self, text: &str) {
+        let ctx = crate::copy::Context {
+            session: self.session.clone(),
+            consistency: self.consistency,
+            keyspace: self.keyspace.clone(),
+        };
+        let mut errors = false;
+        let result = {
+            let source = self.source.clone();
+            let tty = self.tty;
+            let mut printerr = |msg: &str| {
+                errors = true;
+                if tty {
+                    eprintln!("{msg}");
+                } else {
+                    eprintln!("{}:{}:{msg}", source.0, source.1);
+                }
+            };
+            crate::copy::run(&ctx, text, &mut printerr).await
+        };
+        if errors {
+            self.error = true;
+        }
+        if let Err(e) = result {
+            self.printerr(&e.to_string());
         }
     }
 
@@ -521,8 +639,9 @@ impl Shell {
                     }
                     break;
                 };
-                if self.tty {
-                    out(&buf);
+                if self.tty && self.capture.is_none() {
+                    // As cqlsh, no pause while capturing.
+                    self.write_result(&buf);
                     buf.clear();
                     out("---MORE---");
                     let mut line = String::new();
@@ -531,7 +650,7 @@ impl Shell {
                 page = match self.session.query_paged(stmt.clone(), (), Some(state)).await {
                     Ok((p, _)) => p,
                     Err(e) => {
-                        out(&buf);
+                        self.write_result(&buf);
                         return self.printerr(&format::error_text(&e));
                     }
                 };
@@ -545,7 +664,7 @@ impl Shell {
             self.static_result(&first, true, 0, &mut buf);
         }
         Self::warnings(&warnings, &mut buf);
-        out(&buf);
+        self.write_result(&buf);
         self.print_traces(&traces).await;
     }
 
@@ -635,7 +754,7 @@ impl Shell {
         if let Some(first) = pages.first() {
             Self::warnings(&first.warnings, &mut buf);
         }
-        out(&buf);
+        self.write_result(&buf);
     }
 
     fn keyspace_names(&self, keyspace: &str, names: &[String], buf: &mut String) {
