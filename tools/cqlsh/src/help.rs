@@ -3,11 +3,16 @@
 
 /// Shell commands with help, as cqlsh lists them.
 pub const SHELL_TOPICS: &[(&str, &str)] = &[
-    ("CAPTURE", "CAPTURE ['<file>' | OFF]: not supported by sibyl-cqlsh yet."),
-    ("CLEAR", "CLEAR: not supported by sibyl-cqlsh yet."),
-    ("CLS", "CLS: not supported by sibyl-cqlsh yet."),
+    (
+        "CAPTURE",
+        "CAPTURE '<file>' | OFF: appends query results to a file instead of showing them (`~/` is the home \
+         directory); errors and the output of shell commands are still shown. CAPTURE OFF stops; CAPTURE alone \
+         tells where output goes.",
+    ),
+    ("CLEAR", "CLEAR / CLS: clears the terminal."),
+    ("CLS", "CLEAR / CLS: clears the terminal."),
     ("CONSISTENCY", "CONSISTENCY [<level>]: shows or sets the consistency level for further requests (default ONE)."),
-    ("COPY", "COPY <table> ... TO | FROM ...: not supported by sibyl-cqlsh yet."),
+    ("COPY", COPY_HELP),
     ("DESC", "DESC: short for DESCRIBE."),
     (
         "DESCRIBE",
@@ -27,6 +32,39 @@ pub const SHELL_TOPICS: &[(&str, &str)] = &[
     ("TRACING", "TRACING [ON | OFF]: shows or sets request tracing; each traced statement is followed by its trace."),
     ("UNICODE", "Text values are printed as UTF-8; control characters as escapes."),
 ];
+
+/// `HELP COPY`: the syntax and the options with their defaults.
+const COPY_HELP: &str = "COPY <table> [(<column>, ...)] TO ('<file>' | STDOUT) [WITH <option> = '<value>' [AND ...]]
+        COPY <table> [(<column>, ...)] FROM ('<file>[, <file> ...]' | STDIN) [WITH <option> = '<value>' [AND ...]]
+
+          Exports a table to CSV, or imports CSV into it (typed by the table's columns: collections, tuples
+          and user types in CQL literal syntax, blobs as 0x..., timestamps as DATETIMEFORMAT). Without
+          columns, all of them: the primary key first, then the others by name. On STDIN, a line with
+          only . ends the input.
+
+          Common options and defaults:
+            DELIMITER=','        the character between fields
+            QUOTE='\"'            the character that quotes fields
+            ESCAPE='\\'           the character before a QUOTE inside a quoted field (QUOTE doubles it when equal)
+            HEADER=false         the first line holds the column names
+            NULL=''              the text of a null
+            DATETIMEFORMAT='%Y-%m-%d %H:%M:%S.%f%z'  timestamps (strftime: %Y %m %d %H %M %S %f %z)
+            MAXATTEMPTS=5        attempts per page or row when the server times out or is unavailable
+            BOOLSTYLE='True,False', FLOATPRECISION=5, DOUBLEPRECISION=12, REPORTFREQUENCY=0.25
+            ENCODING='utf8'      the only encoding supported
+
+          COPY FROM options:
+            CHUNKSIZE=5000       rows parsed before their INSERTs are sent
+            MAXBATCHSIZE=20, MAXREQUESTS=6  INSERTs in flight: their product (at most 256)
+            MAXROWS=-1           rows read at most (-1: all)
+            SKIPROWS=0           rows skipped first
+            SKIPCOLS=''          columns of the file not imported
+            MAXPARSEERRORS=-1, MAXINSERTERRORS=1000  errors before giving up (-1: no limit)
+            ERRFILE='import_<ks>_<table>.err'  where the rows that failed are written
+            TTL=-1               the rows' time to live in seconds (-1: none)
+
+          COPY TO options:
+            PAGESIZE=1000        rows per page of the SELECT";
 
 /// CQL help topics and their anchor in the CQL documentation.
 pub const CQL_TOPICS: &[(&str, &str)] = &[
