@@ -329,3 +329,47 @@ fn line_editing_history_completion_multiline() {
     s.send("\x04");
     s.wait_exit();
 }
+
+/// Sends `signal` to process `pid` (a child of this test).
+fn signal(pid: u32, signal: libc::c_int) {
+    let pid = libc::pid_t::try_from(pid).expect("pid fits pid_t");
+    // SAFETY: kill(2) on a child process of this test that has not been reaped.
+    let rc = unsafe { libc::kill(pid, signal) };
+    assert_eq!(rc, 0, "kill({pid}, {signal})");
+}
+
+/// Continues a node paused with SIGSTOP, however the test ends.
+struct Paused(u32);
+
+impl Drop for Paused {
+    fn drop(&mut self) {
+        signal(self.0, libc::SIGCONT);
+    }
+}
+
+#[test]
+fn ctrl_c_cancels_the_running_statement() {
+    let node = Node::start();
+    node.ok(&[
+        "-e",
+        &format!("{} CREATE TABLE d3.t (k int PRIMARY KEY); INSERT INTO d3.t (k) VALUES (1);", keyspace_cql("d3")),
+    ]);
+    let mut s = Pty::start(&node);
+    s.next_read();
+    // The node is paused, so the SELECT waits for an answer until Ctrl-C (SIGINT) cancels it.
+    let node_pid = node.pid().expect("node pid");
+    let paused = Paused(node_pid);
+    signal(node_pid, libc::SIGSTOP);
+    s.send("SELECT k FROM d3.t;\r");
+    std::thread::sleep(Duration::from_millis(500));
+    signal(s.child.id(), libc::SIGINT);
+    s.next_read();
+    assert!(s.child.try_wait().expect("wait").is_none(), "Ctrl-C ended the shell:\n{}", s.shown());
+    drop(paused);
+    let at = s.shown().len();
+    s.send("SELECT k FROM d3.t WHERE k = 1;\r");
+    s.wait_for(at, "(1 rows)");
+    s.next_read();
+    s.send("\x04");
+    s.wait_exit();
+}

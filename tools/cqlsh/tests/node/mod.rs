@@ -84,6 +84,12 @@ impl Node {
         run.stdout
     }
 
+    /// The node's process id (to pause it with SIGSTOP in a test).
+    #[allow(dead_code, reason = "used by some test binaries only")]
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     pub fn file(&self, name: &str, text: &str) -> PathBuf {
         let path = self.dir.path().join(name);
         std::fs::write(&path, text).expect("write file");
