@@ -50,6 +50,8 @@ pub struct Shell {
     pub tty: bool,
     /// `CAPTURE '<file>'`: query results go to this file (its name as given, expanded).
     capture: Option<(String, std::fs::File)>,
+    /// The data lines of the `COPY ... FROM STDIN` commands of the script being run.
+    stdin_data: std::collections::VecDeque<String>,
 }
 
 /// Python's `repr()` of a string, as cqlsh's messages quote file names (`'f'`, or `"it's"`).
@@ -139,6 +141,7 @@ impl Shell {
             source: (String::from("<stdin>"), 1),
             tty: false,
             capture: None,
+            stdin_data: std::collections::VecDeque::new(),
         }
     }
 
@@ -159,6 +162,16 @@ impl Shell {
     /// error, unless it is a shell command.
     pub fn run_script<'a>(&'a mut self, input: &'a str, name: &'a str, single: bool) -> Boxed<'a> {
         Box::pin(async move {
+            // A script's COPY FROM STDIN reads the script's next lines, as in cqlsh.
+            let taken;
+            let input = if single || self.tty || !input.contains(['c', 'C']) {
+                input
+            } else {
+                let (rest, data) = crate::copy::take_stdin_data(input);
+                self.stdin_data.extend(data);
+                taken = rest;
+                taken.as_str()
+            };
             let (mut pieces, rest) = split(input);
             // cqlsh counts a line as soon as it has read it: errors name the line after.
             let last_line = input.lines().count() + 1;
@@ -264,10 +277,13 @@ impl Shell {
 
     /// `COPY ... TO | FROM ...`.
     async fn do_copy(&mut self, text: &str) {
+        let stdin_data =
+            if !self.tty && crate::copy::is_copy_from_stdin(text) { self.stdin_data.pop_front() } else { None };
         let ctx = crate::copy::Context {
             session: self.session.clone(),
             consistency: self.consistency,
             keyspace: self.keyspace.clone(),
+            stdin_data,
         };
         let mut errors = false;
         let result = {

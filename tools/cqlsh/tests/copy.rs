@@ -326,3 +326,30 @@ fn capture_sends_query_results_to_a_file() {
         ",
     );
 }
+
+#[test]
+fn copy_from_stdin_reads_the_lines_of_the_script() {
+    let node = Node::start();
+    node.ok(&["-e", &format!("{} CREATE TABLE cp.kv (k int PRIMARY KEY, v text);", keyspace_cql("cp"))]);
+    let script = "COPY cp.kv (k, v) FROM STDIN;\n1,\"one, two\"\n2,two\n.\nSELECT * FROM cp.kv;\n";
+    let run = node.cqlsh(&[], Some(script));
+    assert_eq!((run.code, run.stderr.as_str()), (Some(0), ""), "{}", run.stdout);
+    check(
+        &untimed(&run.stdout),
+        "
+        Using 1 child processes
+
+        Starting copy of cp.kv with columns [k, v].
+        [Use . on a line by itself to end input]
+
+        2 rows imported from 1 files in X seconds (0 skipped).
+
+         k | v
+        ---+----------
+         1 | one, two
+         2 |      two
+
+        (2 rows)
+        ",
+    );
+}

@@ -94,9 +94,12 @@ async fn insert(session: Session, prepared: PreparedStatement, row: Pending, max
 }
 
 /// The inputs: each file of the comma-separated list, or the lines typed on stdin up to `.`.
-fn read_sources(file: Option<&str>) -> Vec<(String, Result<String, CopyError>)> {
+fn read_sources(file: Option<&str>, stdin_data: Option<&str>) -> Vec<(String, Result<String, CopyError>)> {
     let Some(list) = file else {
         out("[Use . on a line by itself to end input]\n");
+        if let Some(data) = stdin_data {
+            return vec![("<stdin>".to_string(), Ok(data.to_string()))];
+        }
         let mut text = String::new();
         for line in std::io::stdin().lock().lines() {
             let Ok(line) = line else { break };
@@ -190,7 +193,7 @@ pub async fn run(
     let mut in_flight: JoinSet<InsertResult> = JoinSet::new();
     let mut num_sources = 0;
     let mut num_read: i64 = 0;
-    'sources: for (source, text) in read_sources(target.file.as_deref()) {
+    'sources: for (source, text) in read_sources(target.file.as_deref(), ctx.stdin_data.as_deref()) {
         let text = match text {
             Ok(t) => t,
             Err(e) => {

@@ -71,6 +71,47 @@ pub struct Context {
     pub session: Session,
     pub consistency: Consistency,
     pub keyspace: Option<String>,
+    /// For `COPY ... FROM STDIN` in a script: the lines that followed it (cqlsh reads them from
+    /// its input); `None` reads the process's stdin.
+    pub stdin_data: Option<String>,
+}
+
+/// Whether `text` is a `COPY ... FROM STDIN`.
+pub fn is_copy_from_stdin(text: &str) -> bool {
+    crate::split::first_word(text) == "COPY"
+        && parse_command(text.trim()).is_ok_and(|c| c.direction == Direction::From && c.file.is_none())
+}
+
+/// Takes the data of each `COPY ... FROM STDIN` out of a script, as cqlsh reads it from the
+/// script's own lines: the lines after the command up to one holding only `.` (or `\.`). They
+/// are replaced by empty lines, so that later statements keep their line numbers.
+pub fn take_stdin_data(script: &str) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(script.len());
+    let mut data = Vec::new();
+    let mut lines = script.split_inclusive('\n');
+    while let Some(line) = lines.next() {
+        let before = out.len();
+        out.push_str(line);
+        if crate::split::first_word(line) != "COPY" || !is_copy_from_stdin(line) {
+            continue;
+        }
+        // Only a command that starts a statement (not text inside one).
+        if !crate::split::split(&out[..before]).1.trim().is_empty() {
+            continue;
+        }
+        let mut text = String::new();
+        for next in lines.by_ref() {
+            out.push('\n');
+            let bare = next.trim_end_matches(['\r', '\n']);
+            if bare == "." || bare == "\\." {
+                break;
+            }
+            text.push_str(bare);
+            text.push('\n');
+        }
+        data.push(text);
+    }
+    (out, data)
 }
 
 /// A column of the table.
@@ -291,6 +332,17 @@ mod tests {
         assert_eq!(describe_interval(0.023), "0.023 seconds");
         assert_eq!(describe_interval(1.5), "0 day, 0 hour, 0 minute, and 1.500 seconds");
         assert_eq!(describe_interval(90.0), "0 day, 0 hour, 1 minutes, and 30.000 seconds");
+    }
+
+    #[test]
+    fn stdin_data_comes_from_the_script() {
+        let script = "COPY t FROM STDIN\n1,a\n2,b\n.\nSELECT 1;\nCOPY t (k) FROM STDIN;\n3\n";
+        let (rest, data) = take_stdin_data(script);
+        assert_eq!(rest, "COPY t FROM STDIN\n\n\n\nSELECT 1;\nCOPY t (k) FROM STDIN;\n\n");
+        assert_eq!(data, vec!["1,a\n2,b\n".to_string(), "3\n".to_string()]);
+        let (rest, data) = take_stdin_data("INSERT INTO t (k, v) VALUES (1, '\nCOPY t FROM STDIN\n');\n");
+        assert!(data.is_empty());
+        assert!(rest.contains("COPY t FROM STDIN"));
     }
 
     #[test]
