@@ -448,14 +448,15 @@ fn strptime(v: &str, format: &str) -> Option<CqlTimestamp> {
         return None;
     }
     let base = CqlTimestamp::from_ymd_hms_milli(y, mo, d, h, mi, sec, 0)?;
-    Some(CqlTimestamp(base.0 - offset_s * 1000 + i64::from(micros / 1000)))
+    base.0.checked_sub(offset_s * 1000)?.checked_add(i64::from(micros / 1000)).map(CqlTimestamp)
 }
 
 /// cqlsh's fallback: `YYYY-MM-DD[ |T][HH:MM[:SS[.ffffff]]][(+|-)HH[:]MM]`, UTC without an
 /// offset.
 fn cql_timestamp(v: &str) -> Option<CqlTimestamp> {
     let t = v.trim();
-    let (date, rest) = t.split_at(t.len().min(10));
+    let date = t.get(..10)?;
+    let rest = &t[10..];
     let mut parts = date.split('-');
     let y: i64 = parts.next()?.parse().ok()?;
     let mo: u32 = parts.next()?.parse().ok()?;
@@ -484,7 +485,7 @@ fn cql_timestamp(v: &str) -> Option<CqlTimestamp> {
         z => {
             let sign = if z.starts_with('-') { -1 } else { 1 };
             let digits: String = z[1..].chars().filter(|c| *c != ':').collect();
-            if digits.len() != 4 {
+            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
             let hh: i64 = digits[..2].parse().ok()?;
@@ -493,7 +494,7 @@ fn cql_timestamp(v: &str) -> Option<CqlTimestamp> {
         }
     };
     let base = CqlTimestamp::from_ymd_hms_milli(y, mo, d, h, mi, sec, ms)?;
-    Some(CqlTimestamp(base.0 - offset_s * 1000))
+    base.0.checked_sub(offset_s * 1000).map(CqlTimestamp)
 }
 
 /// cqlsh's `split`: the items between the outer brackets, split on `sep` at depth 1 outside
@@ -618,6 +619,46 @@ mod tests {
         assert!(c.parse_field(&ColumnType::Tinyint, "300").is_err());
         assert_eq!(c.parse_field(&ColumnType::Blob, "0xcafe"), Ok(Some(CqlValue::Blob(vec![0xca, 0xfe]))));
         assert!(c.parse_field(&ColumnType::Blob, "0xcaf").is_err());
+    }
+
+    /// Arbitrary text (a fixed pseudo-random sequence over characters that matter to the
+    /// parsers, multi-byte ones included) never panics any conversion or the CSV reader.
+    #[test]
+    fn arbitrary_text_never_panics() {
+        let alphabet: Vec<char> = "0123456789-+:.TZ ,'\"[]{}()xé日\\\n\r;|eE_nulNUL".chars().collect();
+        let udt =
+            ColumnType::Udt { keyspace: "k".into(), name: "u".into(), fields: vec![("a".into(), ColumnType::Int)] };
+        let types = [
+            ColumnType::Int,
+            ColumnType::Tinyint,
+            ColumnType::Varint,
+            ColumnType::Decimal,
+            ColumnType::Double,
+            ColumnType::Blob,
+            ColumnType::Uuid,
+            ColumnType::Inet,
+            ColumnType::Timestamp,
+            ColumnType::Date,
+            ColumnType::Time,
+            ColumnType::Boolean,
+            list(ColumnType::Timestamp),
+            ColumnType::Map(Box::new(ColumnType::Varchar), Box::new(list(ColumnType::Int))),
+            ColumnType::Tuple(vec![ColumnType::Int, udt.clone()]),
+            udt,
+        ];
+        let c = Conversion { datetime_format: "%Y%m%d %H:%M:%S.%f%z %Z %%".into(), ..Conversion::default() };
+        let mut seed: u64 = 0x5eed;
+        for _ in 0..20_000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let len = (seed >> 58) as usize;
+            let text: String =
+                (0..len).map(|i| alphabet[((seed >> (i % 50)) as usize + i * 7) % alphabet.len()]).collect();
+            for ty in &types {
+                let _ = c.parse_field(ty, &text);
+            }
+            let _ = c.parse_timestamp(&text);
+            let _: Vec<_> = super::super::csv::Dialect::default().reader(&text).collect();
+        }
     }
 
     #[test]
