@@ -117,7 +117,7 @@ fn copy_round_trip_of_many_types_matches_cqlsh() {
             "Using 1 child processes\n\nStarting copy of cp.t with columns {COLUMNS}.\n\n6 rows exported to 1 files in X seconds."
         ),
     );
-    let exported = std::fs::read_to_string(node.dir.path().join("out.csv")).unwrap();
+    let exported = std::fs::read_to_string(node.dir().join("out.csv")).unwrap();
     assert_eq!(records(&exported), sorted(EXPORTED));
 
     let run = node.cqlsh(&["-e", "COPY cp.t2 FROM 'out.csv'"], None);
@@ -141,19 +141,19 @@ fn copy_round_trip_of_many_types_matches_cqlsh() {
         ",
     );
     node.ok(&["-e", "COPY cp.t2 TO 'again.csv'"]);
-    let again = std::fs::read_to_string(node.dir.path().join("again.csv")).unwrap();
+    let again = std::fs::read_to_string(node.dir().join("again.csv")).unwrap();
     assert_eq!(records(&again), sorted(REEXPORTED));
 
     // The real cqlsh, when available, writes the same file for the same table.
     if let Some(cqlsh) = real_cqlsh() {
         let status = Command::new(cqlsh)
             .args([&node.addr.ip().to_string(), &node.addr.port().to_string(), "-e", "COPY cp.t TO 'real.csv'"])
-            .current_dir(node.dir.path())
-            .env("HOME", node.dir.path())
+            .current_dir(node.dir())
+            .env("HOME", node.dir())
             .output()
             .expect("run cqlsh");
         assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-        let real = std::fs::read_to_string(node.dir.path().join("real.csv")).unwrap();
+        let real = std::fs::read_to_string(node.dir().join("real.csv")).unwrap();
         assert_eq!(records(&real), records(&exported));
     }
 }
@@ -252,7 +252,7 @@ fn copy_from_reports_malformed_rows_and_imports_the_rest() {
         &untimed(&run.stdout),
         "Using 1 child processes\n\nStarting copy of cp.kv with columns [k, v, n].\n\n2 rows imported from 1 files in X seconds (0 skipped).",
     );
-    let failed = std::fs::read_to_string(node.dir.path().join("import_cp_kv.err")).unwrap();
+    let failed = std::fs::read_to_string(node.dir().join("import_cp_kv.err")).unwrap();
     assert_eq!(failed, "x,bad,1\r\n2,two\r\n3,three,zz\r\n5,\"unterminated\n\"\r\n");
     let out = node.ok(&["-e", "SELECT * FROM cp.kv"]);
     check(&out, "\n k | n  | v\n---+----+--------------\n 1 | 10 |          one\n 4 | 40 | four, quoted\n\n(2 rows)\n");
@@ -315,7 +315,7 @@ fn capture_sends_query_results_to_a_file() {
         (1 rows)
         ",
     );
-    let captured = std::fs::read_to_string(node.dir.path().join("cap.txt")).unwrap();
+    let captured = std::fs::read_to_string(node.dir().join("cap.txt")).unwrap();
     assert_eq!(captured, "\n k | v\n---+-----\n 1 | one\n\n(1 rows)\n");
     let run = node.cqlsh(&["-e", "CAPTURE 'a.txt'; CAPTURE 'b.txt'; CAPTURE nofile"], None);
     check(

@@ -38,7 +38,7 @@ fn interactive_session_like_cqlsh() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sibyl-cqlsh"))
         .arg("127.0.0.1")
         .arg(node.addr.port().to_string())
-        .env("HOME", node.dir.path())
+        .env("HOME", node.dir())
         .env("TERM", "dumb")
         .stdin(Stdio::from(slave.try_clone().expect("dup")))
         .stdout(Stdio::from(slave.try_clone().expect("dup")))
@@ -197,7 +197,7 @@ impl Pty {
         let child = Command::new(env!("CARGO_BIN_EXE_sibyl-cqlsh"))
             .arg("127.0.0.1")
             .arg(node.addr.port().to_string())
-            .env("HOME", node.dir.path())
+            .env("HOME", node.dir())
             .env_remove("CQL_HISTORY")
             .env("TERM", "xterm")
             .stdin(Stdio::from(slave.try_clone().expect("dup")))
@@ -305,7 +305,7 @@ fn line_editing_history_completion_multiline() {
     s.send("\x04");
     s.wait_exit();
 
-    let history = std::fs::read_to_string(node.dir.path().join(".cassandra").join("cqlsh_history")).expect("history");
+    let history = std::fs::read_to_string(node.dir().join(".cassandra").join("cqlsh_history")).expect("history");
     assert!(history.contains("SELECT velocity FROM d2.things WHERE k = 1;"), "{history}");
 
     // Second session: Up recalls the last statement (typed over two lines, kept as one).

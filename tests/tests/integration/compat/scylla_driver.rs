@@ -22,7 +22,7 @@ use scylla::value::MaybeUnset;
 use scylla::{DeserializeRow, SerializeRow};
 use tracing_subscriber::layer::SubscriberExt;
 
-use super::node::NodeProcess;
+use sibyl_testkit::NodeProcess;
 
 /// Rows written and read back by the paging test.
 const ROWS: i32 = 5_000;
@@ -47,7 +47,7 @@ async fn connect(cluster_name: &str) -> Fixture {
     let driver_warnings = Arc::new(Mutex::new(Vec::new()));
     let subscriber = tracing_subscriber::registry().with(WarningCollector(driver_warnings.clone()));
     let _subscriber = tracing::subscriber::set_default(subscriber);
-    let node = NodeProcess::start(cluster_name);
+    let node = NodeProcess::options().prefix("sibyl-compat-").cluster_name(cluster_name).start();
     let started = Instant::now();
     let session = match SessionBuilder::new().known_node(node.addr.to_string()).build().await {
         Ok(s) => s,
