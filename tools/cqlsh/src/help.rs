@@ -23,8 +23,16 @@ pub const SHELL_TOPICS: &[(&str, &str)] = &[
     ("EXIT", "EXIT / QUIT: leaves the shell."),
     ("EXPAND", "EXPAND [ON | OFF]: shows or sets vertical output, one block per row."),
     ("HELP", "HELP [<topic> ...]: the topics, or help on each topic."),
-    ("HISTORY", "HISTORY [<n>]: not supported by sibyl-cqlsh yet."),
-    ("LOGIN", "LOGIN <user> ['<password>']: not supported by sibyl-cqlsh yet."),
+    (
+        "HISTORY",
+        "HISTORY [<n>]: the most recent lines typed in this shell (50, or the last <n>, which then stays for the \
+         session).",
+    ),
+    (
+        "LOGIN",
+        "LOGIN <user> ['<password>']: reconnects as another user, in the current keyspace; without a password \
+         it is asked for.",
+    ),
     ("PAGING", "PAGING [ON | OFF | <page size>]: shows or sets query paging (default ON, 100 rows a page)."),
     ("SERIAL", "SERIAL CONSISTENCY [SERIAL | LOCAL_SERIAL]: shows or sets the serial consistency level."),
     ("SHOW", "SHOW VERSION | HOST: the versions of the shell and the server, or where the shell is connected."),

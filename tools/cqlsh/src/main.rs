@@ -9,6 +9,7 @@ mod complete;
 mod copy;
 mod format;
 mod help;
+mod password;
 mod shell;
 mod split;
 
@@ -82,7 +83,7 @@ fn parse_ini(text: &str) -> HashMap<(String, String), String> {
 }
 
 /// A connection failure as the Python driver describes it for one host.
-fn connect_error(e: &sibyl_driver::DriverError, host: &str, port: u16) -> String {
+pub(crate) fn connect_error(e: &sibyl_driver::DriverError, host: &str, port: u16) -> String {
     let text = e.to_string();
     if text.contains("Connection refused") {
         format!(
@@ -151,7 +152,7 @@ async fn run_interruptible(shell: &mut Shell, text: &str) {
 /// statements run once the lines typed so far end with a complete one; history kept across
 /// sessions, tab completion of keywords and schema names; Ctrl-C drops the statement being
 /// typed, Ctrl-D ends the session.
-async fn interactive(shell: &mut Shell, user: Option<&str>) {
+async fn interactive(shell: &mut Shell) {
     shell.tty = true;
     print!("{}", shell.banner());
     let _ = std::io::stdout().flush();
@@ -180,7 +181,7 @@ async fn interactive(shell: &mut Shell, user: Option<&str>) {
             h.keyspace = shell.keyspace().map(str::to_string);
             h.pending.clone_from(&buffer);
         }
-        let prompt = shell.prompt(user, !buffer.trim().is_empty());
+        let prompt = shell.prompt(!buffer.trim().is_empty());
         match rl.readline(&prompt) {
             Ok(line) => {
                 if !line.trim().is_empty() {
@@ -195,6 +196,9 @@ async fn interactive(shell: &mut Shell, user: Option<&str>) {
                         let _ = rl.add_history_entry(text.trim().replace('\n', " "));
                     }
                     save_history(&mut rl, history.as_ref());
+                    if split::first_word(&text).eq_ignore_ascii_case("history") {
+                        shell.history = rl.history().iter().cloned().collect();
+                    }
                     run_interruptible(shell, &text).await;
                     if shell.stopped() {
                         break;
@@ -280,13 +284,25 @@ async fn run(args: Args) -> ExitCode {
     }
     let username = args.username.clone().or(rc_user);
     let user = username.clone();
-    let password = args.password.clone().or(rc_password);
+    let mut password = args.password.clone().or(rc_password);
+    // As cqlsh: a user without a password is asked for one.
+    if username.is_some() && password.is_none() {
+        match password::prompt_password() {
+            Ok(Some(p)) => password = Some(p),
+            Ok(None) => return ExitCode::from(1),
+            Err(e) => {
+                eprintln!("Cannot read the password: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
     let keyspace = args.keyspace.clone().or_else(|| rc_get("authentication", "keyspace"));
 
-    let mut builder = SessionBuilder::new()
+    let base = SessionBuilder::new()
         .known_node(format!("{host}:{port}"))
         .connect_timeout(Duration::from_secs(connect_timeout))
         .request_timeout(Duration::from_secs(request_timeout));
+    let mut builder = base.clone();
     if let Some(user) = username {
         builder = builder.credentials(user, password.unwrap_or_default());
     }
@@ -309,7 +325,8 @@ async fn run(args: Args) -> ExitCode {
         }
     };
     let info = server_info(&session).await;
-    let mut shell = Shell::new(session, host, port, keyspace, info);
+    let mut shell = Shell::new(session, base, keyspace, info);
+    shell.username = user;
     if let Some(p) = rc_get("ui", "float_precision").and_then(|p| p.parse().ok()) {
         shell.display.float_precision = p;
     }
@@ -328,7 +345,7 @@ async fn run(args: Args) -> ExitCode {
             }
         }
     } else if std::io::stdin().is_terminal() {
-        interactive(&mut shell, user.as_deref()).await;
+        interactive(&mut shell).await;
     } else {
         let mut text = String::new();
         if let Err(e) = std::io::stdin().read_to_string(&mut text) {

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::pin::Pin;
 
 use sibyl_driver::value::{CqlValue, DisplayOptions};
-use sibyl_driver::{Consistency, DriverError, QueryResult, Session, Statement};
+use sibyl_driver::{Consistency, DriverError, QueryResult, Session, SessionBuilder, Statement};
 
 use crate::split::{first_word, split};
 use crate::{format, help};
@@ -52,6 +52,14 @@ pub struct Shell {
     capture: Option<(String, std::fs::File)>,
     /// The data lines of the `COPY ... FROM STDIN` commands of the script being run.
     stdin_data: std::collections::VecDeque<String>,
+    /// How sessions are opened (contact point, timeouts), for `LOGIN`.
+    builder: SessionBuilder,
+    /// The user logged in as (shown in the prompt).
+    pub username: Option<String>,
+    /// The line-editing history, as of the command being run (interactive only).
+    pub history: Vec<String>,
+    /// Entries `HISTORY` shows (cqlsh's default 50; `HISTORY n` changes it).
+    history_shown: usize,
 }
 
 /// Python's `repr()` of a string, as cqlsh's messages quote file names (`'f'`, or `"it's"`).
@@ -122,8 +130,16 @@ fn unquote_string(s: &str) -> Option<String> {
 }
 
 impl Shell {
-    pub fn new(session: Session, host: String, port: u16, keyspace: Option<String>, info: ServerInfo) -> Shell {
+    pub fn new(session: Session, builder: SessionBuilder, keyspace: Option<String>, info: ServerInfo) -> Shell {
+        let (host, port) = match builder.config().known_nodes.first().and_then(|n| n.rsplit_once(':')) {
+            Some((host, port)) => (host.to_string(), port.parse().unwrap_or(9042)),
+            None => ("127.0.0.1".to_string(), 9042),
+        };
         Shell {
+            builder,
+            username: None,
+            history: Vec::new(),
+            history_shown: 50,
             session,
             host,
             port,
@@ -215,9 +231,8 @@ impl Shell {
             "CAPTURE" => self.do_capture(&args),
             "CLEAR" | "CLS" => do_clear(),
             "COPY" => self.do_copy(text).await,
-            "LOGIN" | "HISTORY" => {
-                self.printerr(&format!("{word} is not supported by sibyl-cqlsh yet"));
-            }
+            "LOGIN" => self.do_login(text).await,
+            "HISTORY" => self.do_history(&args),
             _ => self.do_cql(text).await,
         }
     }
@@ -478,7 +493,82 @@ impl Shell {
     /// paging is on.
     /// The prompt cqlsh shows: `cqlsh> ` or `cqlsh:ks> `, `user@` first when logged in; the
     /// continuation prompt lines up with it.
-    pub fn prompt(&self, user: Option<&str>, continuation: bool) -> String {
+    /// `LOGIN <user> ['<password>']`: a new session as that user (the password asked for
+    /// when not given), in the current keyspace; on failure the old session stays.
+    async fn do_login(&mut self, text: &str) {
+        let rest = text.trim().trim_end_matches(';').trim();
+        let rest = rest.get(5..).unwrap_or_default().trim();
+        let (user, password) = match rest.split_once(char::is_whitespace) {
+            Some((user, password)) => (user, Some(password.trim())),
+            None => (rest, None),
+        };
+        if user.is_empty() {
+            self.printerr("Improper login command.");
+            return;
+        }
+        let user = unquote_name(user);
+        let password = match password {
+            Some(p) => match unquote_string(p) {
+                Some(p) => p,
+                None => {
+                    self.printerr("Improper login command.");
+                    return;
+                }
+            },
+            None => match crate::password::prompt_password() {
+                Ok(Some(p)) => p,
+                Ok(None) => return,
+                Err(e) => {
+                    self.printerr(&format!("Cannot read the password: {e}"));
+                    return;
+                }
+            },
+        };
+        let mut builder = self.builder.clone().credentials(user.clone(), password);
+        if let Some(ks) = &self.keyspace {
+            builder = builder.keyspace(ks.clone());
+        }
+        match builder.build().await {
+            Ok(session) => {
+                let old = std::mem::replace(&mut self.session, session);
+                old.close();
+                self.username = Some(user);
+            }
+            Err(e) => {
+                let msg = crate::connect_error(&e, &self.host, self.port);
+                self.printerr(&format!(
+                    "Connection error: ('Unable to connect to any servers', {{'{}:{}': {msg}}})",
+                    self.host, self.port
+                ));
+            }
+        }
+    }
+
+    /// `HISTORY [n]`: the most recent lines typed (before this command), at most `n` (which
+    /// stays for the session), as cqlsh prints readline's history.
+    fn do_history(&mut self, args: &[&str]) {
+        if let Some(n) = args.first() {
+            match n.trim_end_matches(';').parse::<usize>() {
+                Ok(n) if n > 0 => self.history_shown = n,
+                _ => {
+                    self.printerr("Improper history command.");
+                    return;
+                }
+            }
+        }
+        // readline numbers its items from 1; cqlsh shows items max(1, len - n) .. len - 1.
+        let len = self.history.len();
+        let first = len.saturating_sub(self.history_shown).max(1);
+        let mut text = String::new();
+        for item in self.history.iter().take(len.saturating_sub(1)).skip(first - 1) {
+            text.push_str(item);
+            text.push('\n');
+        }
+        out(&text);
+    }
+
+    pub fn prompt(&self, continuation: bool) -> String {
+        let user = self.username.as_deref();
         match (continuation, &self.keyspace) {
             (true, None) => "   ... ".to_string(),
             (true, Some(ks)) => format!("{}    ... ", " ".repeat(ks.chars().count())),

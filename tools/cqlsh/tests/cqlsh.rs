@@ -630,3 +630,24 @@ fn cqlshrc_display_precision() {
     let out = node.ok(&["--cqlshrc", rc.to_str().unwrap_or_default(), "-e", "SELECT d, f FROM d1.fp"]);
     check(&out, "\n d             | f\n---------------+-------\n 1.2345679e+08 | 3.142\n\n(1 rows)\n");
 }
+
+#[test]
+fn login_opens_a_session_as_another_user_and_history_is_interactive() {
+    let node = Node::start();
+    // The node does not ask for authentication: any credentials connect.
+    let out = node.ok(&["-e", "LOGIN bob 'secret'; SELECT cluster_name FROM system.local;"]);
+    check(
+        &out,
+        "
+         cluster_name
+        --------------
+         Test Cluster
+
+        (1 rows)",
+    );
+    let run = node.cqlsh(&["-e", "LOGIN;"], None);
+    assert_ne!(run.code, Some(0));
+    assert_eq!(run.stderr.trim(), "<stdin>:1:Improper login command.");
+    // Outside a terminal there is no line-editing history.
+    assert_eq!(node.ok(&["-e", "HISTORY"]), "");
+}

@@ -193,10 +193,28 @@ fn strip_controls(text: &str) -> String {
 
 impl Pty {
     fn start(node: &Node) -> Pty {
+        Pty::start_with(node, &[])
+    }
+
+    /// A shell with more arguments, in a session of its own whose controlling terminal is the
+    /// pseudo-terminal (so `/dev/tty` is it, as for a user at a terminal).
+    fn start_with(node: &Node, args: &[&str]) -> Pty {
+        use std::os::unix::process::CommandExt;
         let (master, slave) = openpty();
-        let child = Command::new(env!("CARGO_BIN_EXE_sibyl-cqlsh"))
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sibyl-cqlsh"));
+        // SAFETY: setsid and ioctl are async-signal-safe; they run in the child before exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = cmd
             .arg("127.0.0.1")
             .arg(node.addr.port().to_string())
+            .args(args)
             .env("HOME", node.dir())
             .env_remove("CQL_HISTORY")
             .env("TERM", "xterm")
@@ -370,6 +388,39 @@ fn ctrl_c_cancels_the_running_statement() {
     s.send("SELECT k FROM d3.t WHERE k = 1;\r");
     s.wait_for(at, "(1 rows)");
     s.next_read();
+    s.send("\x04");
+    s.wait_exit();
+}
+
+#[test]
+fn password_prompt_login_and_history() {
+    let node = Node::start();
+    let mut s = Pty::start_with(&node, &["-u", "bob"]);
+    // As cqlsh's getpass: asked on the terminal, typed without echo.
+    s.wait_for(0, "Password: ");
+    s.send("s3cret\r");
+    s.next_read();
+    let at = s.wait_for(0, "bob@cqlsh> ");
+    assert!(!s.shown().contains("s3cret"), "the password was echoed:\n{}", s.shown());
+    s.send("SELECT cluster_name FROM system.local;\r");
+    s.wait_for(at, "(1 rows)");
+    s.next_read();
+    let at = s.shown().len();
+    s.send("LOGIN carol 'x';\r");
+    s.next_read();
+    s.wait_for(at, "carol@cqlsh> ");
+    let at = s.shown().len();
+    s.send("HISTORY\r");
+    s.next_read();
+    let end = s.wait_for(at, "carol@cqlsh> ");
+    let listed = s.shown()[at..end].to_string();
+    assert!(listed.contains("SELECT cluster_name FROM system.local;\nLOGIN carol 'x';\ncarol@cqlsh> "), "{listed}");
+    let at = s.shown().len();
+    s.send("HISTORY 1\r");
+    s.next_read();
+    let end = s.wait_for(at, "carol@cqlsh> ");
+    let listed = s.shown()[at..end].to_string();
+    assert!(listed.ends_with("HISTORY 1\nHISTORY\ncarol@cqlsh> "), "{listed:?}");
     s.send("\x04");
     s.wait_exit();
 }
