@@ -24,6 +24,7 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{CompletionType, Editor};
 use sibyl_driver::{Session, SessionBuilder};
+use tokio::signal::unix::{signal, Signal, SignalKind};
 
 use complete::CqlHelper;
 use shell::{ServerInfo, Shell};
@@ -132,20 +133,21 @@ fn changes_schema(text: &str) -> bool {
 }
 
 /// Runs what was typed; Ctrl-C (SIGINT) while it runs cancels it (the request in flight is
-/// abandoned, its answer ignored) and returns to the prompt, as cqlsh does.
-async fn run_interruptible(shell: &mut Shell, text: &str) {
-    let mut run = shell.run_script(text, "<stdin>", false);
+/// abandoned, its answer ignored) and returns to the prompt, as cqlsh does. `interrupts` is
+/// the session's one SIGINT listener (made once, so no signal can fall between two listeners);
+/// a SIGINT that arrived while no statement ran is dropped first, so it cannot cancel this one.
+async fn run_interruptible(shell: &mut Shell, text: &str, interrupts: &mut Option<Signal>) {
+    let Some(sigint) = interrupts.as_mut() else {
+        // No SIGINT listener could be installed: run to the end.
+        shell.run_script(text, "<stdin>", false).await;
+        return;
+    };
+    while let Ok(Some(())) = tokio::time::timeout(Duration::ZERO, sigint.recv()).await {}
+    let run = shell.run_script(text, "<stdin>", false);
     tokio::select! {
-        () = &mut run => return,
-        interrupted = tokio::signal::ctrl_c() => {
-            if interrupted.is_ok() {
-                println!();
-                return;
-            }
-        }
+        () = run => {}
+        _ = sigint.recv() => println!(),
     }
-    // No SIGINT handler could be installed: run to the end.
-    run.await;
 }
 
 /// The interactive loop (rustyline): the banner, cqlsh's prompts and continuation prompt,
@@ -175,6 +177,7 @@ async fn interactive(shell: &mut Shell) {
         let _ = rl.load_history(p);
     }
     rl.set_helper(Some(CqlHelper { schema: shell.load_schema().await, ..CqlHelper::default() }));
+    let mut interrupts = signal(SignalKind::interrupt()).ok();
     let mut buffer = String::new();
     loop {
         if let Some(h) = rl.helper_mut() {
@@ -199,7 +202,7 @@ async fn interactive(shell: &mut Shell) {
                     if split::first_word(&text).eq_ignore_ascii_case("history") {
                         shell.history = rl.history().iter().cloned().collect();
                     }
-                    run_interruptible(shell, &text).await;
+                    run_interruptible(shell, &text, &mut interrupts).await;
                     if shell.stopped() {
                         break;
                     }

@@ -267,6 +267,19 @@ impl Pty {
         }
     }
 
+    /// Waits until the editor gave back the line being read (it turns bracketed paste off on
+    /// leaving raw mode): what was typed is now being run.
+    fn line_taken(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.output.matches("\x1b[?2004l").count() < self.reads {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(chunk) => self.output.push_str(&String::from_utf8_lossy(&chunk)),
+                Err(_) => panic!("line {} never taken in:\n{}", self.reads, self.shown()),
+            }
+        }
+    }
+
     fn shown(&self) -> String {
         strip_controls(&self.output)
     }
@@ -379,10 +392,13 @@ fn ctrl_c_cancels_the_running_statement() {
     let paused = Paused(node_pid);
     signal(node_pid, libc::SIGSTOP);
     s.send("SELECT k FROM d3.t;\r");
-    std::thread::sleep(Duration::from_millis(500));
+    s.line_taken();
+    std::thread::sleep(Duration::from_millis(300));
     signal(s.child.id(), libc::SIGINT);
     s.next_read();
     assert!(s.child.try_wait().expect("wait").is_none(), "Ctrl-C ended the shell:\n{}", s.shown());
+    // Cancelled: no rows, back at the prompt while the node is still paused.
+    assert!(!s.shown().contains("(1 rows)"), "the statement was not cancelled:\n{}", s.shown());
     drop(paused);
     let at = s.shown().len();
     s.send("SELECT k FROM d3.t WHERE k = 1;\r");
