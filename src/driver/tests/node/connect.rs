@@ -100,3 +100,33 @@ async fn many_concurrent_requests_share_one_connection() {
     assert_eq!(rows.rows().len(), 500);
     assert!(rows.rows().iter().all(|r| to_int(r.raw(1)) == 2 * to_int(r.raw(0))));
 }
+
+#[tokio::test]
+async fn a_pool_of_connections_shares_the_work_and_the_keyspace() {
+    let node = Node::start();
+    let session = node.builder().pool_size(4).build().await.unwrap();
+    keyspace(&session, "pooled").await;
+    session.query("CREATE TABLE t (k int PRIMARY KEY, v int)", ()).await.unwrap();
+    let pool = session.cluster().nodes()[0].clone();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while pool.open_connections() < 4 {
+        assert!(std::time::Instant::now() < deadline, "the pool never reached 4 connections");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Unqualified statements on every connection of the pool: each one USEs the keyspace first.
+    let insert = session.prepare("INSERT INTO t (k, v) VALUES (?, ?)").await.unwrap();
+    let writes = (0..2000i32).map(|k| {
+        let (session, insert) = (session.clone(), insert.clone());
+        async move { session.execute(&insert, [k.to_be_bytes().to_vec(), (k * 2).to_be_bytes().to_vec()]).await }
+    });
+    for r in futures_util::future::join_all(writes).await {
+        r.unwrap();
+    }
+    let reads = (0..40).map(|_| session.query("SELECT count(*) FROM t", ()));
+    for r in futures_util::future::join_all(reads).await {
+        let rows = r.unwrap();
+        let count = i64::from_be_bytes(rows.rows()[0].raw(0).unwrap().try_into().unwrap());
+        assert_eq!(count, 2000);
+    }
+    assert_eq!(pool.open_connections(), 4);
+}
