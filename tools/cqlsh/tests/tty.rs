@@ -25,6 +25,18 @@ fn openpty() -> (File, File) {
     unsafe { (File::from_raw_fd(master), File::from_raw_fd(slave)) }
 }
 
+/// A child process killed (by pid) when the test ends, however it ends.
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn interactive_session_like_cqlsh() {
     let node = Node::start();
@@ -35,16 +47,18 @@ fn interactive_session_like_cqlsh() {
     ]);
 
     let (mut master, slave) = openpty();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sibyl-cqlsh"))
-        .arg("127.0.0.1")
-        .arg(node.addr.port().to_string())
-        .env("HOME", node.dir())
-        .env("TERM", "dumb")
-        .stdin(Stdio::from(slave.try_clone().expect("dup")))
-        .stdout(Stdio::from(slave.try_clone().expect("dup")))
-        .stderr(Stdio::from(slave))
-        .spawn()
-        .expect("run sibyl-cqlsh");
+    let mut child = Stopped(
+        Command::new(env!("CARGO_BIN_EXE_sibyl-cqlsh"))
+            .arg("127.0.0.1")
+            .arg(node.addr.port().to_string())
+            .env("HOME", node.dir())
+            .env("TERM", "dumb")
+            .stdin(Stdio::from(slave.try_clone().expect("dup")))
+            .stdout(Stdio::from(slave.try_clone().expect("dup")))
+            .stderr(Stdio::from(slave))
+            .spawn()
+            .expect("run sibyl-cqlsh"),
+    );
     let mut reader = master.try_clone().expect("dup master");
     let (tx, rx) = mpsc::channel::<Vec<u8>>();
     std::thread::spawn(move || {
@@ -89,7 +103,7 @@ fn interactive_session_like_cqlsh() {
         master.write_all(format!("{line}\n").as_bytes()).expect("type");
     }
     let deadline = Instant::now() + Duration::from_secs(20);
-    while child.try_wait().expect("wait").is_none() {
+    while child.0.try_wait().expect("wait").is_none() {
         assert!(Instant::now() < deadline, "sibyl-cqlsh did not exit:\n{output}");
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -161,7 +175,7 @@ cqlsh:d1> EXIT
 /// terminal's control sequences dropped, and the keys to type.
 struct Pty {
     master: File,
-    child: std::process::Child,
+    child: Stopped,
     rx: mpsc::Receiver<Vec<u8>>,
     output: String,
     /// How many line reads (cursor position requests) were waited for.
@@ -233,7 +247,7 @@ impl Pty {
                 }
             }
         });
-        Pty { master, child, rx, output: String::new(), reads: 0 }
+        Pty { master, child: Stopped(child), rx, output: String::new(), reads: 0 }
     }
 
     /// Waits until what was printed after byte `from` (of the stripped output) has `text`;
@@ -292,7 +306,7 @@ impl Pty {
 
     fn wait_exit(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(20);
-        while self.child.try_wait().expect("wait").is_none() {
+        while self.child.0.try_wait().expect("wait").is_none() {
             assert!(Instant::now() < deadline, "sibyl-cqlsh did not exit:\n{}", self.shown());
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -394,9 +408,9 @@ fn ctrl_c_cancels_the_running_statement() {
     s.send("SELECT k FROM d3.t;\r");
     s.line_taken();
     std::thread::sleep(Duration::from_millis(300));
-    signal(s.child.id(), libc::SIGINT);
+    signal(s.child.0.id(), libc::SIGINT);
     s.next_read();
-    assert!(s.child.try_wait().expect("wait").is_none(), "Ctrl-C ended the shell:\n{}", s.shown());
+    assert!(s.child.0.try_wait().expect("wait").is_none(), "Ctrl-C ended the shell:\n{}", s.shown());
     // Cancelled: no rows, back at the prompt while the node is still paused.
     assert!(!s.shown().contains("(1 rows)"), "the statement was not cancelled:\n{}", s.shown());
     drop(paused);
