@@ -1,32 +1,17 @@
 //! DDL executed through the processor is stored in `system_schema` and survives a restart.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
+mod support;
 
-use sibyl_coordinator::schema_store::bootstrap;
-use sibyl_coordinator::{expect_rows, QueryOptions, QueryProcessor};
-use sibyl_storage::{Engine, EngineConfig};
-
-fn open(dir: &std::path::Path) -> QueryProcessor {
-    let mut cfg = EngineConfig::new(dir);
-    cfg.background_compaction = false;
-    cfg.auto_snapshot = false;
-    let engine = Arc::new(Engine::open(cfg).unwrap());
-    let p = QueryProcessor::new(engine, Arc::new(sibyl_coordinator::schema_store::system_schema()));
-    bootstrap(&p).unwrap();
-    p
-}
-
-fn run(p: &QueryProcessor, cql: &str) -> sibyl_coordinator::QueryResult {
-    p.query(cql, &QueryOptions::default()).unwrap_or_else(|e| panic!("{cql}: {e:?}"))
-}
+use sibyl_coordinator::expect_rows;
+use support::{bootstrapped, run};
 
 #[test]
 fn schema_and_data_survive_restart_and_drops_stay_dropped() {
     let dir = tempfile::tempdir().unwrap();
     let version_before;
     {
-        let p = open(dir.path());
+        let p = bootstrapped(dir.path());
         run(&p, "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
         run(&p, "CREATE TYPE ks.addr (street text, zip int)");
         run(&p, "CREATE TABLE ks.t (k int, c text, v frozen<addr>, s int static, l list<int>, PRIMARY KEY (k, c)) WITH CLUSTERING ORDER BY (c DESC) AND comment = 'hi'");
@@ -40,7 +25,7 @@ fn schema_and_data_survive_restart_and_drops_stay_dropped() {
         let rows = expect_rows(run(&p, "SELECT keyspace_name FROM system_schema.keyspaces")).unwrap();
         assert!(rows.rows.iter().any(|r| r[0].as_deref() == Some(b"ks".as_slice())));
     }
-    let p = open(dir.path());
+    let p = bootstrapped(dir.path());
     assert_eq!(p.schema().version(), version_before, "schema after restart differs");
     let t = p.schema().table("ks", "t").cloned().unwrap();
     assert_eq!(t.params.comment, "hi");
@@ -56,7 +41,7 @@ fn schema_and_data_survive_restart_and_drops_stay_dropped() {
 fn system_keyspaces_describe_themselves_in_system_schema() {
     let dir = tempfile::tempdir().unwrap();
     for _start in 0..2 {
-        let p = open(dir.path());
+        let p = bootstrapped(dir.path());
         let rows = expect_rows(run(&p, "SELECT keyspace_name, replication FROM system_schema.keyspaces")).unwrap();
         let names: Vec<String> = rows.rows.iter().map(|r| String::from_utf8(r[0].clone().unwrap()).unwrap()).collect();
         assert!(names.contains(&"system".to_string()) && names.contains(&"system_schema".to_string()), "{names:?}");

@@ -4,47 +4,16 @@
 //! `system_virtual_schema` and read-only for clients.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use sibyl_coordinator::local::{write_local, LocalNode};
-use sibyl_coordinator::schema_store::{bootstrap, system_schema};
 use sibyl_coordinator::{BatchItem, CqlError, QueryOptions, QueryProcessor, QueryResult};
 use sibyl_cql::ast::BatchKind;
 use sibyl_cql::types::CqlType;
 use sibyl_cql::value::CqlValue;
-use sibyl_storage::{Engine, EngineConfig};
-
-fn open(dir: &std::path::Path) -> QueryProcessor {
-    let mut cfg = EngineConfig::new(dir);
-    cfg.background_compaction = false;
-    cfg.auto_snapshot = false;
-    let engine = Arc::new(Engine::open(cfg).unwrap());
-    let p = QueryProcessor::new(engine, Arc::new(system_schema()));
-    bootstrap(&p).unwrap();
-    p
-}
-
-fn run(p: &QueryProcessor, cql: &str) -> QueryResult {
-    p.query(cql, &QueryOptions::default()).unwrap_or_else(|e| panic!("{cql}: {e:?}"))
-}
-
-/// The rows of `cql`, each value as a CQL literal.
-fn rows(p: &QueryProcessor, cql: &str) -> Vec<Vec<String>> {
-    let QueryResult::Rows(r) = run(p, cql) else { panic!("{cql}: not rows") };
-    r.rows
-        .iter()
-        .map(|row| {
-            row.iter()
-                .zip(&r.metadata)
-                .map(|(v, spec)| match v {
-                    None => "null".to_string(),
-                    Some(b) => CqlValue::deserialize(&spec.ty.freeze(), b).unwrap().to_cql_literal(),
-                })
-                .collect()
-        })
-        .collect()
-}
+use support::{bootstrapped, rows, run};
 
 fn err(p: &QueryProcessor, cql: &str) -> CqlError {
     match p.query(cql, &QueryOptions::default()) {
@@ -74,7 +43,7 @@ fn quoted(items: &[&str]) -> Vec<String> {
 #[test]
 fn describe_keyspaces_lists_the_seven_system_keyspaces_sorted() {
     let dir = tempfile::tempdir().unwrap();
-    let p = open(dir.path());
+    let p = bootstrapped(dir.path());
     let names: Vec<String> = rows(&p, "DESCRIBE KEYSPACES").into_iter().map(|r| r[0].clone()).collect();
     assert_eq!(
         names,
@@ -93,7 +62,7 @@ fn describe_keyspaces_lists_the_seven_system_keyspaces_sorted() {
 #[test]
 fn replicated_system_keyspaces_are_ordinary_tables() {
     let dir = tempfile::tempdir().unwrap();
-    let p = open(dir.path());
+    let p = bootstrapped(dir.path());
     let QueryResult::Rows(r) = run(&p, "SELECT * FROM system_traces.sessions") else { panic!("rows") };
     assert!(r.rows.is_empty());
     let names: Vec<&str> = r.metadata.iter().map(|c| c.name.as_str()).collect();
@@ -166,7 +135,7 @@ fn replicated_system_keyspaces_are_ordinary_tables() {
 fn system_virtual_schema_describes_the_virtual_keyspaces() {
     let dir = tempfile::tempdir().unwrap();
     for _start in 0..2 {
-        let p = open(dir.path());
+        let p = bootstrapped(dir.path());
         let keyspaces: Vec<String> = rows(&p, "SELECT * FROM system_virtual_schema.keyspaces")
             .into_iter()
             .map(|r| r[0].clone())
@@ -231,7 +200,7 @@ fn settings_show_what_the_node_knows() {
         gossip_generation: 1,
     };
     for cluster in ["First", "Second"] {
-        let p = open(dir.path());
+        let p = bootstrapped(dir.path());
         write_local(&p, &node(cluster)).unwrap();
         let mut settings = rows(&p, "SELECT name, value FROM system_views.settings");
         settings.sort();
@@ -257,7 +226,7 @@ fn settings_show_what_the_node_knows() {
 #[test]
 fn virtual_tables_are_read_only() {
     let dir = tempfile::tempdir().unwrap();
-    let p = open(dir.path());
+    let p = bootstrapped(dir.path());
     let cases = [
         (
             "INSERT INTO system_views.settings (name, value) VALUES ('a', 'b')",
@@ -318,7 +287,7 @@ fn virtual_tables_are_read_only() {
 #[test]
 fn system_keyspaces_are_not_user_modifiable() {
     let dir = tempfile::tempdir().unwrap();
-    let p = open(dir.path());
+    let p = bootstrapped(dir.path());
     for (cql, message) in [
         ("CREATE TABLE system_views.t (k int PRIMARY KEY)", "system_views keyspace is not user-modifiable."),
         ("DROP TABLE system_virtual_schema.tables", "system_virtual_schema keyspace is not user-modifiable."),
@@ -336,11 +305,11 @@ fn system_keyspaces_are_not_user_modifiable() {
 fn replicated_system_keyspaces_keep_an_altered_replication() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let p = open(dir.path());
+        let p = bootstrapped(dir.path());
         run(&p, "ALTER KEYSPACE system_auth WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 2}");
         run(&p, "INSERT INTO system_auth.roles (role, can_login) VALUES ('cassandra', true)");
     }
-    let p = open(dir.path());
+    let p = bootstrapped(dir.path());
     let ks = p.schema().keyspace("system_auth").cloned().unwrap();
     assert_eq!(ks.replication.get("replication_factor").map(String::as_str), Some("2"));
     assert_eq!(ks.tables.len(), 8);

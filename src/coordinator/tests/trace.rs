@@ -2,54 +2,30 @@
 //! the `system_traces` rows a finished trace is stored as.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use sibyl_coordinator::schema_store::{bootstrap, system_schema};
 use sibyl_coordinator::trace::{trace_rows, write_trace, TRACE_TTL_SECONDS};
-use sibyl_coordinator::{BatchItem, BoundValue, QueryOptions, QueryProcessor, QueryResult, Trace, TraceSession};
+use sibyl_coordinator::{BatchItem, BoundValue, QueryOptions, QueryProcessor, Trace, TraceSession};
 use sibyl_cql::ast::BatchKind;
 use sibyl_cql::types::CqlType;
 use sibyl_cql::value::CqlValue;
-use sibyl_storage::{Engine, EngineConfig};
+use support::{bootstrapped, rows, run};
 
 fn open(dir: &std::path::Path) -> QueryProcessor {
-    let mut cfg = EngineConfig::new(dir);
-    cfg.background_compaction = false;
-    cfg.auto_snapshot = false;
-    let engine = Arc::new(Engine::open(cfg).unwrap());
-    let p = QueryProcessor::new(engine, Arc::new(system_schema()));
-    bootstrap(&p).unwrap();
+    let p = bootstrapped(dir);
     run(&p, "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
     run(&p, "CREATE TABLE ks.t (k int, c int, v text, PRIMARY KEY (k, c))");
     p
-}
-
-fn run(p: &QueryProcessor, cql: &str) -> QueryResult {
-    p.query(cql, &QueryOptions::default()).unwrap_or_else(|e| panic!("{cql}: {e:?}"))
 }
 
 fn traced(p: &QueryProcessor, cql: &str) -> Trace {
     let mut trace = p.start_trace("test-thread");
     p.query_traced(cql, &QueryOptions::default(), &mut trace).unwrap_or_else(|e| panic!("{cql}: {e:?}"));
     trace
-}
-
-fn rows(p: &QueryProcessor, cql: &str) -> Vec<Vec<String>> {
-    let QueryResult::Rows(r) = run(p, cql) else { panic!("{cql}: not rows") };
-    r.rows
-        .iter()
-        .map(|row| {
-            row.iter()
-                .zip(&r.metadata)
-                .map(|(v, spec)| match v {
-                    None => "null".to_string(),
-                    Some(b) => CqlValue::deserialize(&spec.ty.freeze(), b).unwrap().to_cql_literal(),
-                })
-                .collect()
-        })
-        .collect()
 }
 
 fn int(v: i32) -> BoundValue {

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use sibyl_coordinator::schema_store::{bootstrap, system_schema};
 use sibyl_coordinator::{BoundValue, CqlError, ManualClock, QueryOptions, QueryProcessor, QueryResult, Rows};
 use sibyl_cql::ast::{Direction, PropertyValue, Statement, TableElement, TableOption};
 use sibyl_cql::parse_statement;
@@ -234,5 +235,30 @@ impl FreezeIfCollection for CqlType {
         } else {
             self
         }
+    }
+}
+
+/// A processor as a node starts one: on an engine in `dir` (kept across calls, so a second
+/// call is a restart), with the system keyspaces bootstrapped into `system_schema`.
+pub fn bootstrapped(dir: &std::path::Path) -> QueryProcessor {
+    let mut cfg = EngineConfig::new(dir);
+    cfg.background_compaction = false;
+    cfg.auto_snapshot = false;
+    let engine = Arc::new(Engine::open(cfg).unwrap());
+    let p = QueryProcessor::new(engine, Arc::new(system_schema()));
+    bootstrap(&p).unwrap();
+    p
+}
+
+/// Runs `cql`, which must succeed.
+pub fn run(p: &QueryProcessor, cql: &str) -> QueryResult {
+    p.query(cql, &QueryOptions::default()).unwrap_or_else(|e| panic!("{cql}: {e:?}"))
+}
+
+/// The rows of `cql` as CQL literals.
+pub fn rows(p: &QueryProcessor, cql: &str) -> Vec<Vec<String>> {
+    match run(p, cql) {
+        QueryResult::Rows(r) => render(&r),
+        other => panic!("{cql}: expected rows, got {other:?}"),
     }
 }
