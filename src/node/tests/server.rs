@@ -8,7 +8,7 @@ use std::time::Duration;
 use sibyl_node::config::Config;
 use sibyl_node::node::Node;
 use sibyl_protocol::{
-    decode_frame, decode_response_body, encode_request_frame, Consistency, ErrorKind, EventType, FrameStatus,
+    decode_frame, decode_response_body, encode_request_frame, Consistency, ErrorKind, EventType, FrameStatus, Prepared,
     QueryParameters, Request, RequestExtras, Response, ResponseFrame, ResultBody, Value, Values,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -102,18 +102,22 @@ fn error_code(r: &Response) -> i32 {
     }
 }
 
+/// Creates `ks.t (k int PRIMARY KEY, v text)` and prepares an INSERT into it.
+async fn table_and_insert(c: &mut Client) -> Prepared {
+    c.query(1, "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}").await;
+    c.query(1, "CREATE TABLE ks.t (k int PRIMARY KEY, v text)").await;
+    match c.call(1, Request::Prepare { query: "INSERT INTO ks.t (k, v) VALUES (?, ?)".into() }).await.response {
+        Response::Result(ResultBody::Prepared(p)) => p,
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pipelined_streams_are_all_answered_with_their_ids() {
     let dir = tempfile::tempdir().unwrap();
     let node = start(dir.path(), |_| {}).await;
     let mut c = Client::ready(node.addr).await;
-    c.query(1, "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}").await;
-    c.query(1, "CREATE TABLE ks.t (k int PRIMARY KEY, v text)").await;
-    let insert =
-        match c.call(1, Request::Prepare { query: "INSERT INTO ks.t (k, v) VALUES (?, ?)".into() }).await.response {
-            Response::Result(ResultBody::Prepared(p)) => p,
-            other => panic!("{other:?}"),
-        };
+    let insert = table_and_insert(&mut c).await;
     assert_eq!(insert.metadata.pk_indexes, vec![0]);
     // 500 requests written back to back, before reading any reply.
     let mut out = Vec::new();
@@ -245,13 +249,7 @@ async fn traced_requests_answer_with_a_session_id_and_store_their_trace() {
     let dir = tempfile::tempdir().unwrap();
     let node = start(dir.path(), |_| {}).await;
     let mut c = Client::ready(node.addr).await;
-    c.query(1, "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}").await;
-    c.query(1, "CREATE TABLE ks.t (k int PRIMARY KEY, v text)").await;
-    let insert =
-        match c.call(1, Request::Prepare { query: "INSERT INTO ks.t (k, v) VALUES (?, ?)".into() }).await.response {
-            Response::Result(ResultBody::Prepared(p)) => p,
-            other => panic!("{other:?}"),
-        };
+    let insert = table_and_insert(&mut c).await;
     let traced = RequestExtras { tracing: true, custom_payload: None };
     // A point EXECUTE (which would run in place untraced) and a QUERY, with the tracing flag.
     let mut params = QueryParameters::new(Consistency::Quorum);

@@ -178,17 +178,6 @@ fn unquote(name: &str) -> String {
     }
 }
 
-/// A name as CQL needs it typed: quoted unless lower-case identifier characters only.
-fn quote(name: &str) -> String {
-    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if plain {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
-    }
-}
-
 impl CqlHelper {
     /// The candidates (full replacements of the word being typed) for `text`, the statement so
     /// far up to the cursor, and `whole`, the whole statement (for the table it names).
@@ -211,7 +200,7 @@ impl CqlHelper {
             "from" | "into" | "update" | "table" | "truncate" => {
                 if let Some((ks, part)) = word.split_once('.') {
                     for t in tables_of(&unquote(ks)).unwrap_or_default() {
-                        let q = quote(&t);
+                        let q = crate::copy::protect(&t);
                         if q.starts_with(part) {
                             out.push(format!("{ks}.{q} "));
                         }
@@ -219,17 +208,23 @@ impl CqlHelper {
                 } else {
                     if let Some(ks) = &self.keyspace {
                         for t in tables_of(ks).unwrap_or_default() {
-                            out.push(format!("{} ", quote(&t)));
+                            out.push(format!("{} ", crate::copy::protect(&t)));
                         }
                     }
                     for ks in self.schema.keyspaces.keys() {
-                        out.push(format!("{}.", quote(ks)));
+                        out.push(format!("{}.", crate::copy::protect(ks)));
                     }
                     out.retain(|c| c.starts_with(word));
                 }
             }
             "use" | "keyspace" => {
-                out = self.schema.keyspaces.keys().map(|k| quote(k)).filter(|k| k.starts_with(word)).collect();
+                out = self
+                    .schema
+                    .keyspaces
+                    .keys()
+                    .map(|k| crate::copy::protect(k))
+                    .filter(|k| k.starts_with(word))
+                    .collect();
                 if prev == "use" {
                     out.iter_mut().for_each(|k| k.push(';'));
                 }
@@ -241,7 +236,13 @@ impl CqlHelper {
                     "where" | "set" | "and" | "select" | "distinct" | "," | "(" | "by" | "if" | "json"
                 );
                 if column_context {
-                    out.extend(columns.iter().map(|c| quote(c)).filter(|c| c.starts_with(word)).map(|c| c + " "));
+                    out.extend(
+                        columns
+                            .iter()
+                            .map(|c| crate::copy::protect(c))
+                            .filter(|c| c.starts_with(word))
+                            .map(|c| c + " "),
+                    );
                 }
                 if !word.starts_with('"') {
                     let upper = word.chars().next().is_none_or(|c| c.is_uppercase());
