@@ -67,6 +67,7 @@ pub struct RawConfig {
     pub native_transport_max_concurrent_connections: Option<i64>,
     pub native_transport_max_concurrent_connections_per_ip: Option<i64>,
     pub native_transport_max_requests_per_connection: Option<i64>,
+    pub native_transport_max_threads: Option<i64>,
     pub native_transport_max_request_data_in_flight_per_ip: Option<Quantity>,
     pub native_transport_max_request_data_in_flight: Option<Quantity>,
     pub native_transport_idle_timeout: Option<Quantity>,
@@ -133,6 +134,9 @@ pub struct NativeLimits {
     pub receive_timeout: Duration,
     /// `prepared_statements_cache_size`: bytes of prepared statements kept.
     pub prepared_cache_bytes: usize,
+    /// `native_transport_max_threads`: threads that may run requests which wait for a
+    /// commitlog sync (batch and group modes) at once; more requests queue for them.
+    pub max_threads: usize,
 }
 
 impl Default for NativeLimits {
@@ -147,6 +151,7 @@ impl Default for NativeLimits {
             idle_timeout: Duration::from_secs(300),
             receive_timeout: Duration::from_secs(15),
             prepared_cache_bytes: 64 * 1024 * 1024,
+            max_threads: 128,
         }
     }
 }
@@ -394,6 +399,7 @@ impl Config {
             limit(raw.native_transport_max_concurrent_connections_per_ip, l.max_connections_per_ip);
         l.max_requests_per_connection =
             limit(raw.native_transport_max_requests_per_connection, l.max_requests_per_connection).max(1);
+        l.max_threads = limit(raw.native_transport_max_threads, l.max_threads).clamp(1, 4096);
         if let Some(q) = raw.native_transport_max_request_data_in_flight_per_ip {
             l.max_request_bytes_per_connection =
                 parse_size(&q, 1, "native_transport_max_request_data_in_flight_per_ip")? as usize;
@@ -451,6 +457,7 @@ mod tests {
         assert_eq!(c.rpc_address, IpAddr::from([127, 0, 0, 1]));
         assert_eq!(c.limits.max_frame_bytes, 16 * 1024 * 1024);
         assert_eq!(c.data_file_directory, PathBuf::from("data/data"));
+        assert_eq!(c.limits.max_threads, 128);
     }
 
     #[test]
@@ -459,7 +466,7 @@ mod tests {
             "cluster_name: 'Prod'\nlisten_address: 127.0.0.2\nrpc_address: 127.0.0.2\nnum_tokens: 8\n\
              commitlog_sync: batch\ncommitlog_segment_size: 8MiB\nnative_transport_max_frame_size_in_mb: 4\n\
              data_file_directories:\n  - /tmp/x/data\ncommitlog_directory: /tmp/x/cl\n\
-             native_transport_idle_timeout: 60s\nhints_directory: /tmp/hints\n",
+             native_transport_idle_timeout: 60s\nhints_directory: /tmp/hints\nnative_transport_max_threads: 32\n",
         )
         .unwrap();
         assert_eq!(c.cluster_name, "Prod");
@@ -470,6 +477,7 @@ mod tests {
         assert_eq!(c.max_mutation_size_bytes, 4 * 1024 * 1024);
         assert_eq!(c.limits.max_frame_bytes, 4 * 1024 * 1024);
         assert_eq!(c.limits.idle_timeout, Duration::from_secs(60));
+        assert_eq!(c.limits.max_threads, 32);
         assert_eq!(c.commitlog_directory, PathBuf::from("/tmp/x/cl"));
         assert_eq!(c.ignored_keys, vec!["hints_directory".to_string()]);
     }

@@ -389,25 +389,28 @@ impl Reader {
         let ctx = Arc::clone(&self.ctx);
         let session = Arc::clone(&self.session);
         let out = Arc::clone(&self.out);
-        if traced {
-            let client = self.peer.ip();
-            tokio::spawn(async move {
+        let blocking = dispatch::may_wait_for_sync(&ctx, &request);
+        let client = self.peer.ip();
+        let work = move || {
+            if traced {
                 let (response, warnings, tracing_id) = dispatch::execute_traced(&ctx, &session, request, client);
                 out.push_with(stream, &response, &ResponseExtras { tracing_id, warnings, custom_payload: None });
-                drop((a, b, c));
-            });
-            return Ok(());
-        }
-        tokio::spawn(async move {
-            let (response, warnings) = dispatch::execute(&ctx, &session, request);
-            if warnings.is_empty() {
-                out.push(stream, &response);
             } else {
-                let extras = ResponseExtras { warnings, ..ResponseExtras::NONE };
-                out.push_with(stream, &response, &extras);
+                let (response, warnings) = dispatch::execute(&ctx, &session, request);
+                if warnings.is_empty() {
+                    out.push(stream, &response);
+                } else {
+                    let extras = ResponseExtras { warnings, ..ResponseExtras::NONE };
+                    out.push_with(stream, &response, &extras);
+                }
             }
             drop((a, b, c));
-        });
+        };
+        if blocking {
+            drop(tokio::task::spawn_blocking(work));
+        } else {
+            tokio::spawn(async move { work() });
+        }
         Ok(())
     }
 }

@@ -194,6 +194,20 @@ pub fn runs_inline(ctx: &ServerContext, request: &Request) -> bool {
     }
 }
 
+/// Whether the request may wait for a commitlog sync (batch and group modes: a write is
+/// acknowledged only once fsynced). Such requests run on a blocking thread, so that many of
+/// them wait for one sync together instead of each holding one of the few runtime workers.
+pub fn may_wait_for_sync(ctx: &ServerContext, request: &Request) -> bool {
+    if ctx.inline_writes {
+        return false;
+    }
+    match request {
+        Request::Execute { id, .. } => ctx.processor.prepared(id).map_or(true, |p| !matches!(p.plan, Plan::Select(_))),
+        Request::Query { .. } | Request::Batch(_) => true,
+        _ => false,
+    }
+}
+
 fn options(session: &Session, params: QueryParameters) -> QueryOptions {
     let (values, names) = match params.values {
         Values::None => (Vec::new(), None),

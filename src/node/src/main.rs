@@ -99,7 +99,11 @@ fn main() -> anyhow::Result<()> {
     for key in &config.ignored_keys {
         tracing::warn!(key = %key, "configuration key not supported by sibyl; ignored");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().thread_name("sibyl-native").build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("sibyl-native")
+        .max_blocking_threads(config.limits.max_threads)
+        .build()?;
     let node = Node::open(config)?;
     let addr = node.native_address();
     runtime.block_on(async move {

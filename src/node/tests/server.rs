@@ -11,6 +11,7 @@ use sibyl_protocol::{
     decode_frame, decode_response_body, encode_request_frame, Consistency, ErrorKind, EventType, FrameStatus, Prepared,
     QueryParameters, Request, RequestExtras, Response, ResponseFrame, ResultBody, Value, Values,
 };
+use sibyl_storage::SyncMode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -114,8 +115,18 @@ async fn table_and_insert(c: &mut Client) -> Prepared {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pipelined_streams_are_all_answered_with_their_ids() {
+    pipelined_writes(|_| {}).await;
+}
+
+// Batch mode: each write waits for its fsync on a blocking thread, many per sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelined_writes_that_wait_for_their_sync_are_all_answered() {
+    pipelined_writes(|c| c.commitlog_sync = SyncMode::Batch).await;
+}
+
+async fn pipelined_writes(tweak: impl FnOnce(&mut Config)) {
     let dir = tempfile::tempdir().unwrap();
-    let node = start(dir.path(), |_| {}).await;
+    let node = start(dir.path(), tweak).await;
     let mut c = Client::ready(node.addr).await;
     let insert = table_and_insert(&mut c).await;
     assert_eq!(insert.metadata.pk_indexes, vec![0]);
