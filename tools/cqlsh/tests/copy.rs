@@ -257,6 +257,25 @@ fn copy_from_reports_malformed_rows_and_imports_the_rest() {
     let out = node.ok(&["-e", "SELECT * FROM cp.kv"]);
     check(&out, "\n k | n  | v\n---+----+--------------\n 1 | 10 |          one\n 4 | 40 | four, quoted\n\n(2 rows)\n");
 
+    // Files are read as the import goes: a field over cqlsh's field size limit is one failed
+    // row, and bytes that are not UTF-8 end the file with an error after the rows before them.
+    let mut bytes = format!("10,ten,1\n11,{},2\n12,twelve,3\n13,", "y".repeat(131_073)).into_bytes();
+    bytes.extend_from_slice(b"\xff\xfe,4\n14,fourteen,5\n");
+    std::fs::write(node.dir().join("mixed.csv"), bytes).unwrap();
+    let run = node.cqlsh(&["-e", "COPY cp.kv (k, v, n) FROM 'mixed.csv'"], None);
+    assert_eq!(run.code, Some(2));
+    check(
+        &run.stderr,
+        "
+        <stdin>:1:Failed to import 1 rows: ParseError - field larger than field limit (131072),  given up without retries (line 2 of mixed.csv)
+        <stdin>:1:Failed to import the rest of mixed.csv from line 4: not valid UTF-8 (only ENCODING='utf8' is supported)
+        <stdin>:1:Failed to process 1 rows; failed rows written to import_cp_kv.err
+        ",
+    );
+    assert!(untimed(&run.stdout).contains("2 rows imported from 1 files"), "{}", run.stdout);
+    let out = node.ok(&["-e", "SELECT k, v FROM cp.kv WHERE k IN (10, 11, 12, 13, 14)"]);
+    check(&out, "\n k  | v\n----+--------\n 10 |    ten\n 12 | twelve\n\n(2 rows)\n");
+
     // A null key, and the errors cqlsh gives before starting.
     node.file("nullkey.csv", ",v,1\n");
     let run = node.cqlsh(&["-e", "COPY cp.kv (k, v, n) FROM 'nullkey.csv'"], None);

@@ -8,7 +8,7 @@ use std::time::Instant;
 use sibyl_driver::{BoundValues, DriverError, PreparedStatement, Session, Statement, Value};
 use tokio::task::JoinSet;
 
-use super::csv::Record;
+use super::csv::{Record, StreamChars};
 use super::export::{backoff, retryable};
 use super::{describe_interval, expand_home, protect, Context, CopyError, CopyOptions, RateMeter, Target};
 use crate::shell::out;
@@ -93,12 +93,20 @@ async fn insert(session: Session, prepared: PreparedStatement, row: Pending, max
     }
 }
 
+/// One input of a COPY FROM.
+enum Source {
+    /// The lines typed (or the script's lines) up to `.`.
+    Stdin(String),
+    /// A file, opened and read as the import goes.
+    File(String),
+}
+
 /// The inputs: each file of the comma-separated list, or the lines typed on stdin up to `.`.
-fn read_sources(file: Option<&str>, stdin_data: Option<&str>) -> Vec<(String, Result<String, CopyError>)> {
+fn sources(file: Option<&str>, stdin_data: Option<&str>) -> Vec<Source> {
     let Some(list) = file else {
         out("[Use . on a line by itself to end input]\n");
         if let Some(data) = stdin_data {
-            return vec![("<stdin>".to_string(), Ok(data.to_string()))];
+            return vec![Source::Stdin(data.to_string())];
         }
         let mut text = String::new();
         for line in std::io::stdin().lock().lines() {
@@ -109,35 +117,27 @@ fn read_sources(file: Option<&str>, stdin_data: Option<&str>) -> Vec<(String, Re
             text.push_str(&line);
             text.push('\n');
         }
-        return vec![("<stdin>".to_string(), Ok(text))];
+        return vec![Source::Stdin(text)];
     };
-    list.split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let path = expand_home(p);
-            let text = std::fs::read(&path)
-                .map_err(|e| {
-                    let reason = if e.kind() == std::io::ErrorKind::NotFound {
-                        "no matching file found".to_string()
-                    } else {
-                        crate::shell::python_io_error(&e, &path)
-                    };
-                    CopyError::Open { path: path.clone(), mode: "reading", reason }
-                })
-                .and_then(|bytes| {
-                    String::from_utf8(bytes).map_err(|e| CopyError::Open {
-                        path: path.clone(),
-                        mode: "reading",
-                        reason: format!(
-                            "not valid UTF-8 at byte {} (only ENCODING='utf8' is supported)",
-                            e.utf8_error().valid_up_to()
-                        ),
-                    })
-                });
-            (path, text)
-        })
-        .collect()
+    list.split(',').map(str::trim).filter(|p| !p.is_empty()).map(|p| Source::File(expand_home(p))).collect()
+}
+
+/// A source's name and its bytes, read as needed.
+fn open(source: Source) -> Result<(String, Box<dyn BufRead>), CopyError> {
+    match source {
+        Source::Stdin(text) => Ok(("<stdin>".to_string(), Box::new(std::io::Cursor::new(text.into_bytes())))),
+        Source::File(path) => match std::fs::File::open(&path) {
+            Ok(f) => Ok((path, Box::new(std::io::BufReader::new(f)))),
+            Err(e) => {
+                let reason = if e.kind() == std::io::ErrorKind::NotFound {
+                    "no matching file found".to_string()
+                } else {
+                    crate::shell::python_io_error(&e, &path)
+                };
+                Err(CopyError::Open { path, mode: "reading", reason })
+            }
+        },
+    }
 }
 
 pub async fn run(
@@ -193,16 +193,16 @@ pub async fn run(
     let mut in_flight: JoinSet<InsertResult> = JoinSet::new();
     let mut num_sources = 0;
     let mut num_read: i64 = 0;
-    'sources: for (source, text) in read_sources(target.file.as_deref(), ctx.stdin_data.as_deref()) {
-        let text = match text {
-            Ok(t) => t,
+    'sources: for source in sources(target.file.as_deref(), ctx.stdin_data.as_deref()) {
+        let (source, input) = match open(source) {
+            Ok(opened) => opened,
             Err(e) => {
                 printerr(&format!("Failed to import 0 rows: OSError - {e},  given up after 1 attempts"));
                 continue;
             }
         };
         num_sources += 1;
-        let mut records = opts.dialect.reader(&text);
+        let mut records = opts.dialect.reader_from(StreamChars::new(input));
         if opts.header {
             records.next();
         }
@@ -229,6 +229,10 @@ pub async fn run(
                 if import.stop {
                     break 'sources;
                 }
+                if let Some(msg) = &record.error {
+                    import.parse_failed(record.fields, record.line, &source, msg, printerr);
+                    continue;
+                }
                 let fields: Vec<String> = record
                     .fields
                     .iter()
@@ -251,6 +255,14 @@ pub async fn run(
                 let row = Pending { values, fields: record.fields, line: record.line, source: source.clone() };
                 in_flight.spawn(insert(ctx.session.clone(), prepared.clone(), row, opts.max_attempts));
             }
+        }
+        if let Some(e) = records.source().error() {
+            let reason = if e.kind() == std::io::ErrorKind::InvalidData {
+                "not valid UTF-8 (only ENCODING='utf8' is supported)".to_string()
+            } else {
+                e.to_string()
+            };
+            printerr(&format!("Failed to import the rest of {source} from line {}: {reason}", records.line()));
         }
     }
     while let Some(done) = in_flight.join_next().await {
