@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod clustering;
 pub mod cqlsh_text;
 pub mod limits;
+pub mod timeuuid;
 pub mod token;
 pub mod value_reader;
 

@@ -73,18 +73,8 @@ pub struct TracingEvent {
 impl TracingEvent {
     /// When the event happened, in microseconds since the Unix epoch (from its time-based id).
     pub fn timestamp_micros(&self) -> i64 {
-        timeuuid_unix_micros(&self.event_id)
+        sibyl_common::timeuuid::unix_micros(&self.event_id)
     }
-}
-
-/// Microseconds since the Unix epoch of a version-1 uuid (100 ns intervals since 1582-10-15).
-pub fn timeuuid_unix_micros(id: &[u8; 16]) -> i64 {
-    const GREGORIAN_TO_UNIX_100NS: i64 = 0x01B2_1DD2_1381_4000;
-    let time_low = u64::from(u32::from_be_bytes([id[0], id[1], id[2], id[3]]));
-    let time_mid = u64::from(u16::from_be_bytes([id[4], id[5]]));
-    let time_hi = u64::from(u16::from_be_bytes([id[6], id[7]]) & 0x0FFF);
-    let raw = (time_hi << 48) | (time_mid << 32) | time_low;
-    (i64::try_from(raw).unwrap_or(i64::MAX) - GREGORIAN_TO_UNIX_100NS).div_euclid(10)
 }
 
 fn text(row: &Row, name: &str) -> Result<String, DriverError> {
@@ -172,6 +162,17 @@ mod tests {
     fn timeuuid_times_are_unix_microseconds() {
         // 30c01d90-e948-11f1-9f5f-d5be7cde0988: 2026-11-26 03:19:29.001000 UTC.
         let id = [0x30, 0xc0, 0x1d, 0x90, 0xe9, 0x48, 0x11, 0xf1, 0x9f, 0x5f, 0xd5, 0xbe, 0x7c, 0xde, 0x09, 0x88];
-        assert_eq!(timeuuid_unix_micros(&id), 1_795_663_169_001_000);
+        assert_eq!(
+            TracingEvent {
+                event_id: id,
+                activity: String::new(),
+                source: None,
+                source_port: None,
+                source_elapsed_micros: 0,
+                thread: String::new()
+            }
+            .timestamp_micros(),
+            1_795_663_169_001_000
+        );
     }
 }

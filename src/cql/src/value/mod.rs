@@ -21,7 +21,6 @@ mod display;
 mod literal;
 mod parse;
 mod serialize;
-pub mod timeuuid;
 
 #[cfg(test)]
 mod tests_display;
@@ -38,6 +37,7 @@ pub use compare::compare;
 pub use display::DisplayOptions;
 pub use literal::{from_term, term_text, FixedClock, NoEnv, TermEnv};
 pub use parse::{parse_date, parse_duration, parse_inet, parse_time, parse_timestamp};
+pub use sibyl_common::timeuuid;
 
 use crate::types::CqlType;
 

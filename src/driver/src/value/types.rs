@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sibyl_common::calendar::{civil_from_days, days_from_civil, is_valid_gregorian, MILLIS_PER_DAY};
 use sibyl_common::cqlsh_text::{duration_text, time_text};
+pub use sibyl_common::timeuuid::{format_uuid, parse_uuid, version as uuid_version};
 use sibyl_protocol::ColumnType;
 
 use super::ValueError;
@@ -581,42 +582,4 @@ impl Ord for CqlVarint {
             }
         }
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// uuid
-
-/// A UUID in its hyphenated lower-case form, `8-4-4-4-12` hex digits.
-pub fn format_uuid(u: &[u8; 16]) -> String {
-    let mut s = String::with_capacity(36);
-    for (i, b) in u.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            s.push('-');
-        }
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
-}
-
-/// Parses a hyphenated UUID (either case); `None` if it is not one.
-pub fn parse_uuid(s: &str) -> Option<[u8; 16]> {
-    let b = s.as_bytes();
-    if b.len() != 36 || [8, 13, 18, 23].iter().any(|&i| b[i] != b'-') {
-        return None;
-    }
-    let hex: Vec<u8> = b.iter().copied().filter(|&c| c != b'-').collect();
-    if hex.len() != 32 {
-        return None;
-    }
-    let mut out = [0u8; 16];
-    for (o, pair) in out.iter_mut().zip(hex.chunks(2)) {
-        let digit = |c: u8| (c as char).to_digit(16);
-        *o = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
-    }
-    Some(out)
-}
-
-/// The version nibble of a UUID (1 for a timeuuid).
-pub fn uuid_version(u: &[u8; 16]) -> u8 {
-    u[6] >> 4
 }

@@ -1,4 +1,5 @@
-//! Version-1 (time-based) UUIDs as Cassandra builds and reads them (`utils/TimeUUID`).
+//! UUIDs: their text form, and version-1 (time-based) UUIDs as Cassandra builds and reads them
+//! (`utils/TimeUUID`).
 //!
 //! A timeuuid's 60-bit timestamp counts 100 ns ticks since 1582-10-15T00:00Z. `now()` combines
 //! the current time with a per-node clock sequence and node id; `minTimeuuid(t)` and
@@ -97,8 +98,16 @@ pub fn max_timeuuid(unix_millis: i64) -> [u8; 16] {
 
 /// The canonical text form: lower-case hex, `8-4-4-4-12`.
 pub fn format_uuid(uuid: &[u8; 16]) -> String {
-    let hex = super::hex(uuid);
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(36);
+    for (i, b) in uuid.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xF)]));
+    }
+    s
 }
 
 /// Parses `8-4-4-4-12` hex (any case).
