@@ -506,7 +506,10 @@ impl Shell {
             self.printerr("Improper login command.");
             return;
         }
-        let user = unquote_name(user);
+        // As typed (cqlsh sends its binding unchanged): a user name is not an identifier.
+        let user = unquote_string(user)
+            .or_else(|| user.strip_prefix('"').and_then(|u| u.strip_suffix('"')).map(|u| u.replace("\"\"", "\"")))
+            .unwrap_or_else(|| user.to_string());
         let password = match password {
             Some(p) => match unquote_string(p) {
                 Some(p) => p,

@@ -436,21 +436,21 @@ fn password_prompt_login_and_history() {
     s.wait_for(at, "(1 rows)");
     s.next_read();
     let at = s.shown().len();
-    s.send("LOGIN carol 'x';\r");
+    s.send("LOGIN Carol 'x';\r");
     s.next_read();
-    s.wait_for(at, "carol@cqlsh> ");
+    s.wait_for(at, "Carol@cqlsh> ");
     let at = s.shown().len();
     s.send("HISTORY\r");
     s.next_read();
-    let end = s.wait_for(at, "carol@cqlsh> ");
+    let end = s.wait_for(at, "Carol@cqlsh> ");
     let listed = s.shown()[at..end].to_string();
-    assert!(listed.contains("SELECT cluster_name FROM system.local;\nLOGIN carol 'x';\ncarol@cqlsh> "), "{listed}");
+    assert!(listed.contains("SELECT cluster_name FROM system.local;\nLOGIN Carol 'x';\nCarol@cqlsh> "), "{listed}");
     let at = s.shown().len();
     s.send("HISTORY 1\r");
     s.next_read();
-    let end = s.wait_for(at, "carol@cqlsh> ");
+    let end = s.wait_for(at, "Carol@cqlsh> ");
     let listed = s.shown()[at..end].to_string();
-    assert!(listed.ends_with("HISTORY 1\nHISTORY\ncarol@cqlsh> "), "{listed:?}");
+    assert!(listed.ends_with("HISTORY 1\nHISTORY\nCarol@cqlsh> "), "{listed:?}");
     s.send("\x04");
     s.wait_exit();
 }
