@@ -64,6 +64,9 @@ struct Route {
     token: Option<Token>,
 }
 
+/// A response and the node that sent it.
+type Answered = (ResponseFrame, SocketAddr);
+
 /// What one request does on one connection.
 #[derive(Clone)]
 enum Work<'a> {
@@ -526,7 +529,7 @@ impl Session {
         let params = self.params(opts, values.0, page_size, paging_state);
         let keyspace = statement.routing_keyspace().map(str::to_owned).or_else(|| self.keyspace());
         let route = Route { keyspace, token: statement.routing_token() };
-        let frame = self.run(Work::Query { text: &statement.text, params }, opts, &route).await?;
+        let (frame, _) = self.run(Work::Query { text: &statement.text, params }, opts, &route).await?;
         let result = self.to_result(frame, None)?;
         if result.schema_change.is_some() {
             self.after_schema_change().await;
@@ -549,7 +552,7 @@ impl Session {
         }
         let opts = StatementOptions { idempotent: true, ..statement.options().clone() };
         let route = Route { keyspace: self.keyspace(), token: None };
-        let frame = self.run(Work::Prepare { text: &statement.text }, &opts, &route).await?;
+        let (frame, coordinator) = self.run(Work::Prepare { text: &statement.text }, &opts, &route).await?;
         let prepared = match frame.response {
             Response::Result(ResultBody::Prepared(p)) => {
                 PreparedStatement::new(statement.text.clone(), key.0.clone(), p.id, p.metadata, p.result_metadata)
@@ -558,7 +561,7 @@ impl Session {
             other => return Err(unexpected("PREPARE", &other)),
         };
         if self.inner.config.prepare_on_all_nodes {
-            self.prepare_on_other_nodes(&statement.text, prepared.id()).await;
+            self.prepare_on_other_nodes(&statement.text, prepared.id(), coordinator).await;
         }
         if let Ok(mut cache) = self.inner.prepared.lock() {
             if cache.len() < MAX_PREPARED_CACHE_ENTRIES {
@@ -568,12 +571,14 @@ impl Session {
         Ok(with_options(prepared, statement.options().clone()))
     }
 
-    /// Sends PREPARE to every node not known to be down, at once, so EXECUTEs routed to any
-    /// replica find the statement. Failures only cost a re-prepare later (logged); an id that
-    /// differs from `id` means the nodes disagree on the schema or the keyspace (warned).
-    async fn prepare_on_other_nodes(&self, text: &str, id: &[u8]) {
-        let nodes: Vec<_> = self.inner.cluster.nodes().into_iter().filter(|n| !n.is_down()).collect();
-        if nodes.len() < 2 {
+    /// Sends PREPARE to every other node not known to be down (`prepared_on` answered it
+    /// already), at once, so EXECUTEs routed to any replica find the statement. Failures only
+    /// cost a re-prepare later (logged); an id that differs from `id` means the nodes disagree
+    /// on the schema or the keyspace (warned).
+    async fn prepare_on_other_nodes(&self, text: &str, id: &[u8], prepared_on: SocketAddr) {
+        let nodes: Vec<_> =
+            self.inner.cluster.nodes().into_iter().filter(|n| !n.is_down() && n.addr() != prepared_on).collect();
+        if nodes.is_empty() {
             return;
         }
         let timeout = self.inner.config.request_timeout;
@@ -645,7 +650,7 @@ impl Session {
         let opts = prepared.options();
         let route = route_of(self, prepared, &values);
         let params = self.params(opts, values.0, page_size, paging_state);
-        let frame = self.run(Work::Execute { prepared, params }, opts, &route).await?;
+        let (frame, _) = self.run(Work::Execute { prepared, params }, opts, &route).await?;
         let result = self.to_result(frame, Some(&prepared.inner.result_columns))?;
         if result.schema_change.is_some() {
             self.after_schema_change().await;
@@ -706,7 +711,7 @@ impl Session {
             serial_consistency: opts.serial_consistency.or(self.inner.config.serial_consistency),
             default_timestamp: opts.timestamp,
         };
-        let frame = self.run(Work::Batch(request, batch), opts, &route).await?;
+        let (frame, _) = self.run(Work::Batch(request, batch), opts, &route).await?;
         self.to_result(frame, None)
     }
 
@@ -758,7 +763,7 @@ impl Session {
     /// policy's delay starts another execution on the next node of the same plan (executions
     /// share the plan: each node is tried by one of them); the first answer wins and the
     /// others are dropped (their responses are discarded when they arrive).
-    async fn run(&self, work: Work<'_>, opts: &StatementOptions, route: &Route) -> Result<ResponseFrame, DriverError> {
+    async fn run(&self, work: Work<'_>, opts: &StatementOptions, route: &Route) -> Result<Answered, DriverError> {
         let plan = self.plan(route, work.consistency());
         let cursor = AtomicUsize::new(0);
         let speculative = &self.inner.config.speculative_execution;
@@ -773,7 +778,7 @@ impl Session {
             let more = delay.is_some() && cursor.load(Ordering::Relaxed) < plan.len();
             tokio::select! {
                 done = running.next() => match done {
-                    Some(Ok(frame)) => return Ok(frame),
+                    Some(Ok(answered)) => return Ok(answered),
                     Some(Err(e)) if running.is_empty() => return Err(e),
                     Some(Err(e)) => tracing::debug!(error = %e, "a speculative execution failed"),
                     None => return Err(DriverError::NoHostAvailable { errors: Vec::new() }),
@@ -796,7 +801,7 @@ impl Session {
         opts: &StatementOptions,
         plan: &[SocketAddr],
         cursor: &AtomicUsize,
-    ) -> Result<ResponseFrame, DriverError> {
+    ) -> Result<Answered, DriverError> {
         let cluster = &self.inner.cluster;
         let retry = &self.inner.config.retry_policy;
         let mut errors: Vec<(SocketAddr, DriverError)> = Vec::new();
@@ -828,7 +833,7 @@ impl Session {
                     }
                 };
                 let e = match self.run_on(&conn, &work, opts).await {
-                    Ok(frame) => return Ok(frame),
+                    Ok(frame) => return Ok((frame, addr)),
                     Err(e) => e,
                 };
                 if e.is_connection_error() {
@@ -854,11 +859,12 @@ impl Session {
                 match decision {
                     RetryDecision::Rethrow => return Err(e),
                     RetryDecision::Ignore => {
-                        return Ok(ResponseFrame {
+                        let void = ResponseFrame {
                             stream: 0,
                             extras: ResponseExtras::NONE,
                             response: Response::Result(ResultBody::Void),
-                        })
+                        };
+                        return Ok((void, addr));
                     }
                     RetryDecision::RetrySameNode(cl) => {
                         retry_count += 1;
