@@ -139,7 +139,7 @@ impl NodeConnections {
 
     /// The least loaded usable connection, if there is one now (never connects).
     pub fn usable(&self) -> Option<Arc<Connection>> {
-        self.pick(false)
+        self.pick(false).map(|(c, _)| c)
     }
 
     /// Usable connections in the pool now.
@@ -147,19 +147,21 @@ impl NodeConnections {
         self.pool.lock().map(|p| p.iter().filter(|c| c.is_usable()).count()).unwrap_or(0)
     }
 
-    /// The least loaded usable connection, but only if a usable one is registered for events
-    /// when `registered` is asked for (one pass under the pool's lock).
-    fn pick(&self, registered: bool) -> Option<Arc<Connection>> {
+    /// The least loaded usable connection and how many are usable, but only if a usable one
+    /// is registered for events when `registered` is asked for (one pass under the pool's lock).
+    fn pick(&self, registered: bool) -> Option<(Arc<Connection>, usize)> {
         let pool = self.pool.lock().ok()?;
         let mut best: Option<&Arc<Connection>> = None;
         let mut has_registration = false;
+        let mut usable = 0;
         for c in pool.iter().filter(|c| c.is_usable()) {
+            usable += 1;
             has_registration |= c.is_registered();
             if best.is_none_or(|b| c.in_flight() < b.in_flight()) {
                 best = Some(c);
             }
         }
-        best.filter(|_| has_registration || !registered).cloned()
+        best.filter(|_| has_registration || !registered).map(|c| (Arc::clone(c), usable))
     }
 
     /// A usable connection: the pool's least loaded one, or a new one. Within the backoff
@@ -169,12 +171,14 @@ impl NodeConnections {
     /// up in the background.
     pub async fn connection(self: &Arc<Self>, config: &ConnectionConfig) -> Result<Arc<Connection>, DriverError> {
         let wants_registration = !config.events.is_empty();
-        if let Some(c) = self.pick(wants_registration) {
-            self.top_up(config);
+        if let Some((c, usable)) = self.pick(wants_registration) {
+            if usable < self.pool_size {
+                self.top_up(config);
+            }
             return Ok(c);
         }
         let mut state = self.reconnect.lock().await;
-        if let Some(c) = self.pick(wants_registration) {
+        if let Some((c, _)) = self.pick(wants_registration) {
             return Ok(c);
         }
         if let (Some(at), Some(e)) = (state.retry_at, &state.last_error) {
@@ -212,7 +216,7 @@ impl NodeConnections {
     /// Opens the pool's missing connections in the background (without event registration),
     /// one task per node at a time; stops at the first failure.
     fn top_up(self: &Arc<Self>, config: &ConnectionConfig) {
-        if self.pool_size <= 1 || self.open_connections() >= self.pool_size {
+        if self.open_connections() >= self.pool_size {
             return;
         }
         if self.filling.swap(true, Ordering::AcqRel) {
